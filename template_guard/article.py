@@ -1,0 +1,69 @@
+"""The normalised article: an immutable value and its two renderings, canonical text and JSON."""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+
+_WHITESPACE = re.compile(r"\s+")
+# Zero-width characters are invisible in a browser, so they must not make two extractions differ.
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+
+
+def normalise_text(text: str) -> str:
+    """Unicode NFC, invisible characters removed, whitespace collapsed to single spaces and trimmed."""
+    text = _INVISIBLE.sub("", unicodedata.normalize("NFC", text))
+    return _WHITESPACE.sub(" ", text).strip()
+
+
+@dataclass(frozen=True)
+class Block:
+    """One body block: its kind (paragraph, heading, quote, tweet, …) and its normalised text."""
+
+    kind: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Article:
+    """What a layout extracts from a page; nothing in it depends on the chrome around the article."""
+
+    title: str
+    standfirst: str | None
+    blocks: tuple[Block, ...]
+    authors: tuple[str, ...]
+    published: str | None
+    tags: tuple[str, ...]
+    layout: str
+    version: str
+
+    @property
+    def body(self) -> tuple[str, ...]:
+        """The text of each body block, in reading order."""
+        return tuple(block.text for block in self.blocks)
+
+    def to_text(self) -> str:
+        """Canonical text: the title line, the standfirst line (if any), then one body block per line."""
+        lines = [self.title, *([self.standfirst] if self.standfirst else []), *self.body]
+        return "\n".join(lines) + "\n"
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready mapping with a stable key order."""
+        return {
+            "title": self.title,
+            "standfirst": self.standfirst,
+            "body": list(self.body),
+            "blocks": [{"kind": block.kind, "text": block.text} for block in self.blocks],
+            "authors": list(self.authors),
+            "published": self.published,
+            "tags": list(self.tags),
+            "layout": self.layout,
+            "version": self.version,
+        }
+
+    def to_json(self, *, indent: int | None = None) -> str:
+        """The article as JSON (UTF-8 text, not ASCII-escaped)."""
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)

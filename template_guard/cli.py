@@ -1,0 +1,210 @@
+"""The `template-guard` command line: extract, check, explain (and capture, evaluate)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from . import __version__
+from .choose import layout_for_page, load_layouts
+from .diagnostics import SelectorHealth, page_findings, preview, selector_health, worst
+from .errors import LayoutError, TemplateGuardError
+from .extract import Extraction, run_page
+from .pages import discover_pages, read_page
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+EXIT_PROBLEMS = 1
+EXIT_INVALID_LAYOUTS = 2
+
+layouts_dir_option = click.option(
+    "--layouts-dir",
+    "layouts_dirs",
+    multiple=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Extra directory of layout TOML files (repeatable); the packaged layouts are always loaded.",
+)
+
+
+def fail(message: str, code: int = EXIT_PROBLEMS) -> None:
+    """Print one error line and exit."""
+    click.echo(f"error: {message}", err=True)
+    sys.exit(code)
+
+
+def reporting_errors(command: F) -> F:
+    """Turn template_guard's own errors into one line on stderr and a non-zero exit, never a traceback."""
+
+    @wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except LayoutError as error:
+            fail(str(error), EXIT_INVALID_LAYOUTS)
+        except TemplateGuardError as error:
+            fail(str(error))
+
+    return wrapper  # type: ignore[return-value]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="template-guard")
+def main() -> None:
+    """Declarative news-page layouts, guarded by snapshot and property tests."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--layout", "layout_name", help="Layout to use (default: chosen from the URL).")
+@click.option("--url", help="The page's URL (default: its sidecar, else its canonical link).")
+@click.option("--captured-at", type=click.DateTime(formats=["%Y-%m-%d"]), help="Capture date; picks the layout version.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@layouts_dir_option
+@reporting_errors
+def extract(
+    paths: tuple[Path, ...],
+    layout_name: str | None,
+    url: str | None,
+    captured_at: dt.datetime | None,
+    output_format: str,
+    layouts_dirs: tuple[Path, ...],
+) -> None:
+    """Extract the article from each page: canonical text, or JSON Lines (one object per page)."""
+    layouts = load_layouts(layouts_dirs)
+    failures = 0
+    for index, path in enumerate(paths):
+        try:
+            extraction = run_page(path, layouts=layouts, layout=layout_name, url=url, captured_at=captured_at)
+        except TemplateGuardError as error:
+            click.echo(f"error: {error}", err=True)
+            failures += 1
+            continue
+        for problem in extraction.problems:
+            click.echo(f"warning: {path}: {problem}", err=True)
+        failures += bool(extraction.problems)
+        if output_format == "json":
+            click.echo(json.dumps({"path": str(path), **extraction.article.to_dict()}, ensure_ascii=False))
+        else:
+            if len(paths) > 1:
+                click.echo(("\n" if index else "") + f"==> {path} <==")
+            click.echo(extraction.article.to_text(), nl=False)
+    if failures:
+        sys.exit(EXIT_PROBLEMS)
+
+
+@main.command()
+@click.argument("pages_dir", required=False, default="pages", type=click.Path(file_okay=False, path_type=Path))
+@layouts_dir_option
+@reporting_errors
+def check(pages_dir: Path, layouts_dirs: tuple[Path, ...]) -> None:
+    """Validate every layout, extract every page under PAGES_DIR, and report the health of every selector."""
+    layouts = load_layouts(layouts_dirs)
+    click.echo(f"layouts: {len(layouts)} loaded and valid ({', '.join(layouts.names)})")
+    paths = discover_pages(pages_dir)
+    if not paths:
+        fail(f"no pages found under {pages_dir} (expected {pages_dir}/<layout>/<slug>.html)")
+    extractions: list[Extraction] = []
+    statuses = []
+    click.echo(f"\npages ({pages_dir}):")
+    for path in paths:
+        label = str(path.relative_to(pages_dir).with_suffix(""))
+        try:
+            page = read_page(path)
+            extraction = run_page(page, layouts=layouts, layout=layout_for_page(page, layouts).name)
+        except TemplateGuardError as error:
+            statuses.append("error")
+            click.echo(f"  error    {label}: {error}")
+            continue
+        extractions.append(extraction)
+        findings = page_findings(extraction)
+        status = worst(f.status for f in findings)
+        statuses.append(status)
+        article = extraction.article
+        click.echo(
+            f"  {status:<8} {label}  {article.layout}@{article.version}  "
+            f"{len(article.blocks)} blocks  {preview_text(article.title)!r}"
+        )
+        for finding in findings:
+            click.echo(f"           {finding.status}: {finding.message}")
+    health = [row for layout in layouts for row in selector_health(layout, extractions)]
+    if health:
+        click.echo("\nselector health:")
+        _print_health(health)
+    statuses.extend(row.status for row in health)
+    counts = {s: statuses.count(s) for s in ("error", "warning")}
+    click.echo(f"\n{len(paths)} pages checked: {counts['error']} errors, {counts['warning']} warnings")
+    if counts["error"]:
+        sys.exit(EXIT_PROBLEMS)
+
+
+def _print_health(rows: list[SelectorHealth]) -> None:
+    current = None
+    for row in rows:
+        if (row.layout, row.version) != current:
+            current = (row.layout, row.version)
+            click.echo(f"  {row.layout}@{row.version} ({row.pages} pages)")
+        click.echo(f"    {row.status:<8} {row.role:<11} {row.name:<18} {row.selector:<45} {row.message}")
+
+
+def preview_text(text: str, width: int = 60) -> str:
+    """`text` cut to `width` characters with an ellipsis."""
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+@main.command()
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--layout", "layout_name", help="Layout to use (default: chosen from the URL).")
+@click.option("--url", help="The page's URL (default: its sidecar, else its canonical link).")
+@click.option("--captured-at", type=click.DateTime(formats=["%Y-%m-%d"]), help="Capture date; picks the layout version.")
+@layouts_dir_option
+@reporting_errors
+def explain(
+    path: Path, layout_name: str | None, url: str | None, captured_at: dt.datetime | None, layouts_dirs: tuple[Path, ...]
+) -> None:
+    """Show what each boilerplate selector removed and what each field selector matched on one page."""
+    layouts = load_layouts(layouts_dirs)
+    page = read_page(path)
+    extraction = run_page(page, layouts=layouts, layout=layout_name, url=url, captured_at=captured_at)
+    version = extraction.version
+    decoded = extraction.decoded
+    click.echo(f"page:    {path}")
+    click.echo(f"decoded: {decoded.encoding} (from {decoded.origin})" + (f"; {decoded.note}" if decoded.note else ""))
+    day = captured_at.date() if captured_at else page.meta.capture_date
+    until = version.valid_until or "open"
+    click.echo(
+        f"layout:  {extraction.layout.name} ({extraction.layout.source.name}), version {version.name} "
+        f"[{version.valid_from} – {until}], capture date {day or 'unknown (newest version)'}"
+    )
+    click.echo("\nboilerplate removed:")
+    for region, rule in zip(extraction.removed, version.boilerplate, strict=True):
+        click.echo(f"  {region.name:<18} {rule.selector}: {len(region.elements)} element(s)")
+        for element in region.elements[:3]:
+            click.echo(f"      {preview(element)!r}")
+        if len(region.elements) > 3:
+            click.echo(f"      … and {len(region.elements) - 3} more")
+    click.echo("\nfields:")
+    for match in extraction.fields.values():
+        values = "; ".join(preview_text(v) for v in match.values) or "(nothing)"
+        click.echo(f"  {match.name:<11} {match.rule.selector}: matched {match.matched} → {values}")
+    body = extraction.body
+    click.echo(f"\nbody ({version.body.selector}): {body.containers} container(s), {body.excluded} element(s) excluded")
+    for rule, count in zip(version.body.blocks, body.matched_per_rule, strict=True):
+        click.echo(f"  block {rule.kind:<11} {rule.selector}: matched {count}")
+    for block in body.dropped:
+        click.echo(f"  dropped by drop_text: {preview_text(block.text)!r}")
+    click.echo("\nblocks:")
+    for number, block in enumerate(body.blocks, 1):
+        click.echo(f"  {number:>3} {block.kind:<10} {preview_text(block.text, 90)}")
+    findings = page_findings(extraction)
+    click.echo("\nproblems: " + ("none" if not findings else ""))
+    for finding in findings:
+        click.echo(f"  {finding.status}: {finding.message}")
+    if not extraction.ok:
+        sys.exit(EXIT_PROBLEMS)

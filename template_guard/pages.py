@@ -1,0 +1,166 @@
+"""Captured pages on disk: `pages/<layout>/<slug>.html` with a JSON sidecar of capture metadata."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import PageError
+
+PAGE_SUFFIXES = (".html", ".htm")
+
+
+@dataclass(frozen=True)
+class PageMeta:
+    """What the capture knew about a page: where it came from, when, and how the server labelled it."""
+
+    url: str | None = None
+    captured_at: dt.datetime | None = None
+    http_status: int | None = None
+    content_type: str | None = None
+    charset: str | None = None
+    redirects: tuple[str, ...] = ()
+    source: str | None = None
+
+    @property
+    def capture_date(self) -> dt.date | None:
+        """The UTC day of capture, which picks the layout version."""
+        return self.captured_at.astimezone(dt.UTC).date() if self.captured_at else None
+
+    def to_json(self) -> dict[str, Any]:
+        """The sidecar's JSON object (ISO 8601 UTC timestamp, `Z` suffix)."""
+        data = asdict(self)
+        data["redirects"] = list(self.redirects)
+        if self.captured_at:
+            data["captured_at"] = self.captured_at.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+        return {key: value for key, value in data.items() if value not in (None, [])}
+
+    @classmethod
+    def from_json(cls, data: Any, source: Path | str) -> PageMeta:
+        """Validate a sidecar object; `PageError` names the sidecar and the bad key."""
+        if not isinstance(data, dict):
+            raise PageError(source, "the sidecar must hold a JSON object")
+        known = set(cls.__dataclass_fields__)
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise PageError(source, f"unknown key {unknown[0]!r} in the sidecar (known: {', '.join(sorted(known))})")
+        captured_at = data.get("captured_at")
+        if captured_at is not None:
+            captured_at = parse_timestamp(captured_at, source)
+        for key in ("url", "content_type", "charset", "source"):
+            if data.get(key) is not None and not isinstance(data[key], str):
+                raise PageError(source, f"sidecar key {key!r} must be a string")
+        status = data.get("http_status")
+        if status is not None and (not isinstance(status, int) or isinstance(status, bool)):
+            raise PageError(source, "sidecar key 'http_status' must be an integer")
+        redirects = data.get("redirects", [])
+        if not isinstance(redirects, list) or not all(isinstance(r, str) for r in redirects):
+            raise PageError(source, "sidecar key 'redirects' must be a list of URLs")
+        return cls(
+            url=data.get("url"),
+            captured_at=captured_at,
+            http_status=status,
+            content_type=data.get("content_type"),
+            charset=data.get("charset"),
+            redirects=tuple(redirects),
+            source=data.get("source"),
+        )
+
+
+@dataclass(frozen=True)
+class Page:
+    """A captured page: its bytes as received, its metadata, and where it lives."""
+
+    content: bytes = field(repr=False)
+    meta: PageMeta = PageMeta()
+    path: Path | None = None
+
+    @property
+    def layout_hint(self) -> str | None:
+        """The layout named by the page's directory (`pages/<layout>/<slug>.html`)."""
+        return self.path.parent.name if self.path else None
+
+    @property
+    def slug(self) -> str | None:
+        """The page's file name without suffix."""
+        return self.path.stem if self.path else None
+
+    @property
+    def page_id(self) -> str:
+        """`<layout>/<slug>`: how tests and snapshots name the page."""
+        return f"{self.layout_hint}/{self.slug}" if self.path else "<page>"
+
+
+def parse_timestamp(value: Any, source: Path | str | None = None) -> dt.datetime:
+    """An ISO 8601 date or timestamp; a naive one is taken as UTC."""
+    if not isinstance(value, str):
+        raise PageError(source, f"capture time must be an ISO 8601 string, not {value!r}")
+    try:
+        parsed = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise PageError(source, f"capture time {value!r} is not ISO 8601 (e.g. 2025-12-01T09:30:00Z)") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+
+
+def sidecar_path(page_path: Path) -> Path:
+    """Where a page's metadata lives."""
+    return page_path.with_suffix(".json")
+
+
+def read_page(path: Path | str) -> Page:
+    """Read a page's bytes and, when present, its sidecar metadata."""
+    path = Path(path)
+    try:
+        content = path.read_bytes()
+    except FileNotFoundError:
+        raise PageError(path, "no such file") from None
+    except IsADirectoryError:
+        raise PageError(path, "is a directory, not a page") from None
+    except OSError as error:
+        raise PageError(path, f"cannot read: {error.strerror or error}") from None
+    meta_path = sidecar_path(path)
+    meta = PageMeta()
+    if meta_path.exists():
+        try:
+            data = json.loads(meta_path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+            raise PageError(meta_path, f"unreadable sidecar: {error}") from None
+        meta = PageMeta.from_json(data, meta_path)
+    return Page(content=content, meta=meta, path=path)
+
+
+def discover_pages(root: Path | str) -> list[Path]:
+    """Every page file under `root`, sorted (`root/<layout>/<slug>.html`)."""
+    root = Path(root)
+    if not root.is_dir():
+        return []
+    return sorted(p for p in root.rglob("*") if p.suffix.lower() in PAGE_SUFFIXES and p.is_file())
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write `data` to `path` so that an interrupt leaves either the old file or the new one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def write_page(path: Path | str, content: bytes, meta: PageMeta) -> Page:
+    """Store a captured page and its sidecar atomically; the bytes are kept exactly as received."""
+    path = Path(path)
+    atomic_write(path, content)
+    sidecar = json.dumps(meta.to_json(), indent=2, ensure_ascii=False) + "\n"
+    atomic_write(sidecar_path(path), sidecar.encode("utf-8"))
+    return Page(content=content, meta=meta, path=path)
