@@ -8,15 +8,14 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
-_WHITESPACE = re.compile(r"\s+")
 # Zero-width characters are invisible in a browser, so they must not make two extractions differ.
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 
 
 def normalise_text(text: str) -> str:
     """Unicode NFC, invisible characters removed, whitespace collapsed to single spaces and trimmed."""
-    text = _INVISIBLE.sub("", unicodedata.normalize("NFC", text))
-    return _WHITESPACE.sub(" ", text).strip()
+    # str.split() without arguments splits on every Unicode space (NBSP included), faster than a regex.
+    return " ".join(_INVISIBLE.sub("", unicodedata.normalize("NFC", text)).split())
 
 
 @dataclass(frozen=True)
