@@ -119,7 +119,7 @@ def layout_for_page(page: Page, layouts: LayoutSet) -> Layout:
 def load_layouts(extra_dirs: Iterable[Path | str] = (), *, packaged: bool = True) -> LayoutSet:
     """Load the packaged layouts plus every `*.toml` in `extra_dirs`, validating each."""
     directories = ([PACKAGED_LAYOUTS] if packaged else []) + [Path(d) for d in extra_dirs]
-    layouts = []
+    layouts: list[Layout] = []
     for directory in directories:
         if not directory.is_dir():
             raise LayoutError(directory, "", "layout directory does not exist")

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 import click
 
 from . import __version__
+from .capture import capture_command
 from .choose import layout_for_page, load_layouts
 from .diagnostics import SelectorHealth, page_findings, preview, selector_health, worst
 from .errors import LayoutError, TemplateGuardError
@@ -208,3 +209,6 @@ def explain(
         click.echo(f"  {finding.status}: {finding.message}")
     if not extraction.ok:
         sys.exit(EXIT_PROBLEMS)
+
+
+main.add_command(capture_command)
