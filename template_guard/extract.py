@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from .article import Article
 from .boilerplate import RemovedRegion, strip_boilerplate, strip_noise
-from .choose import LayoutSet, load_layouts
+from .choose import PACKAGED_LAYOUTS, LayoutSet, load_layouts
 from .errors import ExtractionError
 from .fields import BodyMatch, FieldMatch, read_body, read_fields
 from .layout import Layout, LayoutVersion
@@ -161,5 +162,12 @@ def checked(extraction: Extraction) -> Extraction:
 
 
 def default_layouts() -> LayoutSet:
-    """The packaged layouts (loaded for each call: layouts are files a user may be editing)."""
+    """The packaged layouts, reloaded only when one of their files changed."""
+    signature = tuple((path.name, path.stat().st_mtime_ns) for path in sorted(PACKAGED_LAYOUTS.glob("*.toml")))
+    return _packaged_layouts(signature)
+
+
+@functools.lru_cache(maxsize=1)
+def _packaged_layouts(signature: tuple[tuple[str, int], ...]) -> LayoutSet:
+    # `signature` (file names and modification times) is the cache key: an edited layout is loaded afresh.
     return load_layouts()
