@@ -2,18 +2,36 @@
 
 from __future__ import annotations
 
+import re
+import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from lxml import etree
+
+from .boilerplate import remove_keeping_tail, strip_boilerplate, strip_noise
+from .errors import TemplateGuardError
 from .extract import Extraction
 from .fields import element_text
-from .layout import Layout
+from .layout import Layout, LayoutVersion
+from .parse import parse_decoded
+from .visible import visible_lines
 
 Status = Literal["ok", "notice", "warning", "error"]
 
 # A body whose block rules keep less than this share of the container's text has probably lost its markup.
 MIN_BLOCK_COVERAGE = 0.5
+# A visible line of at least this many words reads as article prose rather than chrome (menus, headlines).
+PROSE_MIN_WORDS = 20
+# Below this much prose outside the body, a short body is not worth a report.
+MIN_PROSE_OUTSIDE_CHARS = 200
+# The body should hold most of a page's prose: on the fundus-eval pages (16 publishers) the prose left
+# outside it (captions, teasers) is at most 0.28 of the body; above this share the body has lost text.
+MAX_PROSE_OUTSIDE_SHARE = 0.5
+
+# The subject of a problem `extract.run` reports: "required field 'title' (…) matched nothing" and the like.
+_PROBLEM_SUBJECT = re.compile(r"^(?P<kind>required boilerplate region|required field|field) '(?P<name>[^']+)'")
 
 
 @dataclass(frozen=True)
@@ -41,9 +59,13 @@ class Finding:
 
 
 def page_findings(extraction: Extraction) -> list[Finding]:
-    """Required fields that came out empty, fields that matched more than expected, a body that shrank."""
+    """Why a page no longer fits its layout: empty required fields, fields matching too much, a short body.
+
+    The body is judged twice: against its own container (block rules that miss text) and against the
+    page's visible text (article prose left outside the body container).
+    """
     page = extraction.source or "<page>"
-    findings = [Finding(page, "error", problem) for problem in extraction.problems]
+    findings = [Finding(page, "error", problem + _advice(problem, extraction)) for problem in extraction.problems]
     for match in extraction.fields.values():
         if not match.rule.multiple and match.matched > 1 and len(set(match.values)) == 1 and match.values:
             continue  # repeated copies of one value (e.g. two identical bylines) are not drift
@@ -59,61 +81,169 @@ def page_findings(extraction: Extraction) -> list[Finding]:
                 page,
                 "error",
                 f"the body blocks hold {block_chars} characters but the body container holds {container_chars}: "
-                "the block rules no longer catch most of the body (did its paragraph markup change?)",
+                "the block rules no longer catch most of the body (did its paragraph markup change?); "
+                f"fix {_key(extraction, 'fields.body.blocks')}",
             )
         )
+    if (finding := _prose_outside_body(extraction)) is not None:
+        findings.append(finding)
     return findings
 
 
-def selector_health(layout: Layout, extractions: Sequence[Extraction]) -> list[SelectorHealth]:
-    """For every selector of every version used by `extractions`: on how many pages it matched."""
-    health: list[SelectorHealth] = []
-    for version in layout.versions:
-        runs = [e for e in extractions if e.layout.name == layout.name and e.version.name == version.name]
-        if not runs:
-            continue
-        total = len(runs)
-        for index, region in enumerate(version.boilerplate):
-            matched = sum(1 for e in runs if e.removed[index].elements)
-            if matched:
-                status, message = "ok", f"removed on {matched}/{total} pages"
-            elif region.required:
-                status, message = "error", f"required region matched nothing on any of {total} pages"
-            else:
-                status, message = "warning", f"stale rule: matched nothing on any of {total} pages"
-            health.append(
-                SelectorHealth(layout.name, version.name, "boilerplate", region.name, str(region.selector), total, matched, status, message)
-            )
-        for name, rule in version.fields.items():
-            matched = sum(1 for e in runs if e.fields[name].values)
-            extra = sum(1 for e in runs if not rule.multiple and e.fields[name].matched > 1)
-            if matched == total:
-                status, message = "ok", f"found on {matched}/{total} pages"
-            elif rule.required:
-                status, message = "error", f"required, but empty on {total - matched}/{total} pages"
-            elif matched:
-                status, message = "notice", f"found on {matched}/{total} pages"
-            else:
-                status, message = "warning", f"matched nothing on any of {total} pages"
-            if extra and status == "ok":
-                status, message = "warning", f"{message}; matched more than one element on {extra} pages"
-            health.append(SelectorHealth(layout.name, version.name, "field", name, str(rule.selector), total, matched, status, message))
-        container_pages = sum(1 for e in runs if e.body.containers)
-        body_status: Status = "ok" if container_pages == total else "error"
-        health.append(
-            SelectorHealth(
-                layout.name, version.name, "field", "body", str(version.body.selector), total, container_pages,
-                body_status, f"container found on {container_pages}/{total} pages",
-            )
+def _key(extraction: Extraction, path: str) -> str:
+    """Where a rule of the extraction's version lives: `versions[0].fields.title in almayadeen-english.toml`."""
+    return f"versions[{_version_index(extraction.layout, extraction.version)}].{path} in {extraction.layout.source.name}"
+
+
+def _version_index(layout: Layout, version: LayoutVersion) -> int:
+    return next(index for index, candidate in enumerate(layout.versions) if candidate.name == version.name)
+
+
+def _advice(problem: str, extraction: Extraction) -> str:
+    """What to edit for a problem `extract.run` reported; empty for a problem of an unknown form."""
+    subject = _PROBLEM_SUBJECT.match(problem)
+    if not subject:
+        return ""
+    name = subject["name"]
+    if subject["kind"] == "required boilerplate region":
+        return (
+            f": the page no longer has this chrome; fix {_key(extraction, 'boilerplate.' + name)}, "
+            "or set required = false there if the region is not on every page"
         )
-        for index, block_rule in enumerate(version.body.blocks):
-            matched = sum(1 for e in runs if e.body.matched_per_rule[index])
-            status = "ok" if matched else "warning"
-            message = f"blocks on {matched}/{total} pages" if matched else f"stale rule: no block on any of {total} pages"
-            health.append(
-                SelectorHealth(layout.name, version.name, "block", block_rule.kind, str(block_rule.selector), total, matched, status, message)
+    if "date_format" in problem:
+        return f"; fix {_key(extraction, 'fields.' + name + '.date_format')}"
+    return f"; fix {_key(extraction, 'fields.' + name)}, or add a layout version if the site was redesigned"
+
+
+def _prose_outside_body(extraction: Extraction) -> Finding | None:
+    """An error when much article-like prose is visible outside the body: more than half as much as inside it.
+
+    The page is parsed again from its decoded text, stripped of noise, boilerplate and the body
+    containers; what remains visible should be short chrome, the title and the byline.
+    """
+    page = extraction.source or "<page>"
+    try:
+        root = parse_decoded(extraction.decoded, source=extraction.source).root
+    except TemplateGuardError:  # the page parsed once already; nothing more to say if it cannot again
+        return None
+    strip_noise(root)
+    strip_boilerplate(root, extraction.version)
+    for container in extraction.version.body.selector.select(root):
+        remove_keeping_tail(container)
+    if _depth(root) > sys.getrecursionlimit() // 2:
+        # visible_lines recurses once per level of nesting; a page this deep would exhaust the stack.
+        return Finding(page, "notice", "the page is nested too deeply to compare the body with its visible text")
+    known = {value for match in extraction.fields.values() for value in match.values}
+    prose = [
+        line for line in visible_lines(root) if len(line.split()) >= PROSE_MIN_WORDS and line not in known
+    ]
+    outside = sum(_solid_length(line) for line in prose)
+    inside = extraction.body.block_chars
+    if outside < MIN_PROSE_OUTSIDE_CHARS or outside <= MAX_PROSE_OUTSIDE_SHARE * inside:
+        return None
+    example = prose[0] if len(prose[0]) <= 70 else prose[0][:69] + "…"
+    return Finding(
+        page,
+        "error",
+        f"the body holds {inside} characters, but {len(prose)} passage(s) of prose ({outside} characters) are "
+        f"visible outside the body and every boilerplate region, e.g. {example!r}: the body selector "
+        f"({extraction.version.body.selector}) no longer covers the article; fix {_key(extraction, 'fields.body')}, "
+        "or declare that text as a boilerplate region if it is chrome",
+    )
+
+
+def _depth(root: etree._Element) -> int:
+    """How many levels deep the tree nests, counted without recursion."""
+    depth = deepest = 0
+    for event, _ in etree.iterwalk(root, events=("start", "end")):
+        depth += 1 if event == "start" else -1
+        deepest = max(deepest, depth)
+    return deepest
+
+
+def _solid_length(text: str) -> int:
+    return sum(map(len, text.split()))
+
+
+def selector_health(layout: Layout, extractions: Sequence[Extraction]) -> list[SelectorHealth]:
+    """For every selector of every version used by `extractions`: on how many pages it matched.
+
+    Boilerplate regions and fields that matched nothing on any page are errors (the rule is stale or
+    the site changed); block rules that never produced a block are notices (a kind of block, e.g. a
+    tweet, may simply be rare).
+    """
+    health: list[SelectorHealth] = []
+    for index, version in enumerate(layout.versions):
+        runs = [e for e in extractions if e.layout.name == layout.name and e.version.name == version.name]
+        if runs:
+            health.extend(_version_health(layout, index, version, runs))
+    return health
+
+
+def _version_health(layout: Layout, index: int, version: LayoutVersion, runs: list[Extraction]) -> list[SelectorHealth]:
+    total = len(runs)
+    where = f"versions[{index}]"
+    file = layout.source.name
+    health: list[SelectorHealth] = []
+
+    def row(role: str, name: str, selector: str, matched: int, status: Status, message: str) -> None:
+        health.append(SelectorHealth(layout.name, version.name, role, name, selector, total, matched, status, message))
+
+    for position, region in enumerate(version.boilerplate):
+        matched = sum(1 for e in runs if e.removed[position].elements)
+        key = f"{where}.boilerplate.{region.name}"
+        if matched:
+            row("boilerplate", region.name, str(region.selector), matched, "ok", f"removed on {matched}/{total} pages")
+        elif region.required:
+            row(
+                "boilerplate", region.name, str(region.selector), 0, "error",
+                f"required region matched nothing {_on_no_page(total)}; fix the selector of {key} in {file}",
+            )
+        else:
+            row(
+                "boilerplate", region.name, str(region.selector), 0, "error",
+                f"stale rule: matched nothing {_on_no_page(total)}; fix the selector of {key} in {file}, "
+                "or delete the region if the site dropped it",
+            )
+    for name, rule in version.fields.items():
+        matched = sum(1 for e in runs if e.fields[name].values)
+        extra = sum(1 for e in runs if not rule.multiple and e.fields[name].matched > 1)
+        key = f"{where}.fields.{name}"
+        status: Status
+        if matched == total:
+            status, message = "ok", f"found on {matched}/{total} pages"
+        elif rule.required:
+            status, message = "error", f"required, but empty on {total - matched}/{total} pages; fix the selector of {key} in {file}"
+        elif matched:
+            status, message = "notice", f"found on {matched}/{total} pages"
+        else:
+            status, message = "error", f"found no value {_on_no_page(total)}; fix the selector of {key} in {file}, or delete the field"
+        if extra and status == "ok":
+            status, message = "warning", f"{message}; matched more than one element on {extra} pages"
+        row("field", name, str(rule.selector), matched, status, message)
+    container_pages = sum(1 for e in runs if e.body.containers)
+    if container_pages == total:
+        row("field", "body", str(version.body.selector), container_pages, "ok", f"container found on {container_pages}/{total} pages")
+    else:
+        row(
+            "field", "body", str(version.body.selector), container_pages, "error",
+            f"container found on {container_pages}/{total} pages; fix the selector of {where}.fields.body in {file}",
+        )
+    for position, block_rule in enumerate(version.body.blocks):
+        matched = sum(1 for e in runs if e.body.matched_per_rule[position])
+        if matched:
+            row("block", block_rule.kind, str(block_rule.selector), matched, "ok", f"blocks on {matched}/{total} pages")
+        else:
+            row(
+                "block", block_rule.kind, str(block_rule.selector), 0, "notice",
+                f"no block {_on_no_page(total)}: a rare kind of block, or a stale rule "
+                f"({where}.fields.body.blocks[{position}] in {file})",
             )
     return health
+
+
+def _on_no_page(total: int) -> str:
+    return "on the 1 page checked" if total == 1 else f"on any of the {total} pages checked"
 
 
 def worst(statuses: Iterable[Status]) -> Status:

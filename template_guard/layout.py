@@ -27,6 +27,13 @@ _BODY_KEYS = ("css", "xpath", "required", "blocks", "exclude", "drop_text")
 _BLOCK_KEYS = ("kind", "css", "xpath")
 _SELECTOR_KEYS = ("css", "xpath")
 _NAME = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+_TOML_POSITION = re.compile(r"^(?P<problem>.*?)\s*\(at (?P<where>line \d+, column \d+|end of document)\)$", re.DOTALL)
+# Keys a user may put at the wrong level; the hint names the table they belong in.
+_MISPLACED = {
+    **{key: "it belongs at the top of the file, before the first [[versions]]" for key in _TOP_KEYS},
+    **{key: "it belongs in a version: put it under [[versions]]" for key in _VERSION_KEYS if key not in _TOP_KEYS},
+    **{name: f"fields go in their own table: [versions.fields.{name}]" for name in FIELD_NAMES},
+}
 
 
 @dataclass(frozen=True)
@@ -109,9 +116,13 @@ class Layout:
         ranges = ", ".join(
             f"{v.name}: {v.valid_from} to {v.valid_until or 'open'}" for v in self.versions
         )
+        first = self.versions[0]
+        if day < first.valid_from:
+            advice = f"start version {first.name!r} earlier, or add an earlier version, in {self.source.name}"
+        else:
+            advice = f"add a version whose range includes {day} to {self.source.name}"
         raise NoLayoutError(
-            f"no version of layout {self.name} covers the capture date {day} ({ranges}); "
-            f"add a version to {self.source.name}"
+            f"no version of layout {self.name} covers the capture date {day} (versions: {ranges}); {advice}"
         )
 
     def version(self, name: str) -> LayoutVersion:
@@ -126,14 +137,25 @@ def load_layout(path: Path | str) -> Layout:
     """Read, validate and compile one layout file; raise `LayoutError` naming the key and the problem."""
     path = Path(path)
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        # utf-8-sig: editors on Windows may start the file with a byte-order mark, which TOML rejects.
+        raw = tomllib.loads(path.read_text(encoding="utf-8-sig"))
     except OSError as error:
         raise LayoutError(path, "", f"cannot read the file: {error.strerror or error}") from None
-    except UnicodeDecodeError:
-        raise LayoutError(path, "", "the file is not UTF-8 text") from None
+    except UnicodeDecodeError as error:
+        raise LayoutError(path, "", f"the file is not UTF-8 text (invalid byte at offset {error.start})") from None
     except tomllib.TOMLDecodeError as error:
-        raise LayoutError(path, "", f"invalid TOML: {error}") from None
+        raise LayoutError(path, "", _toml_problem(error)) from None
     return _LayoutReader(path).read(raw)
+
+
+def _toml_problem(error: tomllib.TOMLDecodeError) -> str:
+    """`invalid TOML at line 3, column 7: invalid value` from tomllib's message."""
+    message = str(error)
+    found = _TOML_POSITION.match(message)
+    if not found:
+        return f"invalid TOML: {message}"
+    problem = found["problem"]
+    return f"invalid TOML at {found['where']}: {problem[:1].lower()}{problem[1:]}"
 
 
 class _LayoutReader:
@@ -149,12 +171,15 @@ class _LayoutReader:
         for name in table:
             if name not in allowed:
                 close = difflib.get_close_matches(name, allowed, n=1, cutoff=0.6)
-                hint = f"did you mean {close[0]!r}?" if close else "allowed: " + ", ".join(allowed)
+                if close:
+                    hint = f"did you mean {close[0]!r}?"
+                else:
+                    hint = _MISPLACED.get(name) or "allowed: " + ", ".join(allowed)
                 raise self.fail(_join(key, name), "unknown key", hint)
 
-    def table(self, value: Any, key: str) -> dict[str, Any]:
+    def table(self, value: Any, key: str, hint: str | None = None) -> dict[str, Any]:
         if not isinstance(value, dict):
-            raise self.fail(key, f"must be a table, not {_type_name(value)}")
+            raise self.fail(key, f"must be a table, not {_type_name(value)}", hint)
         return value
 
     def string(self, value: Any, key: str) -> str:
@@ -174,7 +199,11 @@ class _LayoutReader:
 
     def date(self, value: Any, key: str) -> dt.date:
         if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
-            hint = "write a TOML date without quotes, e.g. 2024-01-31" if isinstance(value, str) else None
+            hint = None
+            if isinstance(value, str):
+                hint = "write a TOML date without quotes, e.g. 2024-01-31"
+            elif isinstance(value, dt.datetime):
+                hint = "write the day alone, without a time, e.g. 2024-01-31"
             raise self.fail(key, f"must be a date, not {_type_name(value)}", hint)
         return value
 
@@ -195,7 +224,7 @@ class _LayoutReader:
         try:
             return Selector.compile(kind, expression)  # type: ignore[arg-type]
         except SelectorSyntaxError as error:
-            raise self.fail(_join(key, kind), str(error)) from None
+            raise self.fail(_join(key, kind), error.problem, error.hint) from None
 
     def read(self, raw: dict[str, Any]) -> Layout:
         self.check_keys(raw, _TOP_KEYS, "")
@@ -298,9 +327,13 @@ class _LayoutReader:
         fields_key = _join(key, "fields")
         raw_fields = self.table(table.get("fields", {}), fields_key)
         self.check_keys(raw_fields, FIELD_NAMES, fields_key)
-        for required in REQUIRED_BY_DEFAULT:
+        for required in sorted(REQUIRED_BY_DEFAULT, key=FIELD_NAMES.index):
             if required not in raw_fields:
-                raise self.fail(_join(fields_key, required), "missing: every layout version needs it")
+                raise self.fail(
+                    _join(fields_key, required),
+                    "missing: every layout version needs it",
+                    f"add a [versions.fields.{required}] table with a css or xpath selector",
+                )
         fields = {
             field_name: self.field(field_name, value, _join(fields_key, field_name))
             for field_name, value in raw_fields.items()
@@ -317,7 +350,7 @@ class _LayoutReader:
             try:
                 items = Selector.compile("css", self.string(table["items"], _join(key, "items")))
             except SelectorSyntaxError as error:
-                raise self.fail(_join(key, "items"), str(error)) from None
+                raise self.fail(_join(key, "items"), error.problem, error.hint) from None
         placement = self.string(table.get("placement", "page"), _join(key, "placement"))
         if placement not in PLACEMENTS:
             raise self.fail(_join(key, "placement"), f"{placement!r} is not one of {', '.join(PLACEMENTS)}")
@@ -356,7 +389,7 @@ class _LayoutReader:
         blocks = []
         for index, raw_block in enumerate(raw_blocks):
             block_key = f"{_join(key, 'blocks')}[{index}]"
-            block = self.table(raw_block, block_key)
+            block = self.table(raw_block, block_key, 'write { kind = "paragraph", css = "p" }')
             self.check_keys(block, _BLOCK_KEYS, block_key)
             if "kind" not in block:
                 raise self.fail(_join(block_key, "kind"), "missing: name the kind of block (paragraph, heading …)")
@@ -368,7 +401,7 @@ class _LayoutReader:
         exclude = []
         for index, raw_selector in enumerate(raw_exclude):
             selector_key = f"{_join(key, 'exclude')}[{index}]"
-            selector_table = self.table(raw_selector, selector_key)
+            selector_table = self.table(raw_selector, selector_key, 'write { css = "figure" }')
             self.check_keys(selector_table, _SELECTOR_KEYS, selector_key)
             exclude.append(self.selector(selector_table, selector_key))
         raw_drop = table.get("drop_text", [])
@@ -409,5 +442,8 @@ def _join(key: str, name: str) -> str:
 
 
 def _type_name(value: Any) -> str:
-    names = {bool: "a boolean", int: "an integer", float: "a number", str: "a string", list: "a list", dict: "a table"}
+    names = {
+        bool: "a boolean", int: "an integer", float: "a number", str: "a string", list: "a list", dict: "a table",
+        dt.datetime: "a date-time", dt.date: "a date", dt.time: "a time",
+    }
     return names.get(type(value), type(value).__name__)

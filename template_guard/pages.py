@@ -9,6 +9,7 @@ import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from .errors import PageError
 
@@ -55,6 +56,8 @@ class PageMeta:
         for key in ("url", "content_type", "charset", "source"):
             if data.get(key) is not None and not isinstance(data[key], str):
                 raise PageError(source, f"sidecar key {key!r} must be a string")
+        if data.get("url") is not None:
+            _check_url(data["url"], source)
         status = data.get("http_status")
         if status is not None and (not isinstance(status, int) or isinstance(status, bool)):
             raise PageError(source, "sidecar key 'http_status' must be an integer")
@@ -94,6 +97,17 @@ class Page:
     def page_id(self) -> str:
         """`<layout>/<slug>`: how tests and snapshots name the page."""
         return f"{self.layout_hint}/{self.slug}" if self.path else "<page>"
+
+
+def _check_url(url: str, source: Path | str) -> None:
+    """`PageError` unless `url` is an absolute http(s) URL with a host: the layout is chosen by it."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError as error:
+        raise PageError(source, f"sidecar key 'url' is not a valid URL: {url!r} ({error})") from None
+    if parts.scheme not in ("http", "https") or not host:
+        raise PageError(source, f"sidecar key 'url' must be an absolute http(s) URL, not {url!r}")
 
 
 def parse_timestamp(value: Any, source: Path | str | None = None) -> dt.datetime:

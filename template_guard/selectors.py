@@ -7,20 +7,42 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from cssselect import SelectorError
-from lxml import etree
+from lxml import etree, html
 from lxml.cssselect import CSSSelector
+
+from .errors import TemplateGuardError
 
 SelectorKind = Literal["css", "xpath"]
 
-# An XPath whose last step yields text, attributes or a number cannot select elements to remove or read.
-_NON_ELEMENT_XPATH = re.compile(
-    r"(/@[\w:*-]+|/text\(\)|/comment\(\)|/node\(\)|^\s*(string|normalize-space|count|concat|"
-    r"substring[\w-]*|sum|number|boolean|name|local-name)\s*\()\s*\)*\s*$"
+# A location step that yields attributes, namespaces, text, comments or bare nodes, not elements.
+_NON_ELEMENT_STEP = re.compile(
+    r"^\s*(?:@|(?:attribute|namespace)\s*::|(?:[a-z-]+\s*::\s*)?(?:text|comment|node|processing-instruction)\s*\()"
+)
+_FUNCTION_CALL = re.compile(r"^\s*([\w-]+)\s*\((.*)\)\s*$", re.DOTALL)
+_STRING_LITERAL = re.compile(r"'[^']*'|\"[^\"]*\"")
+_CALLED_NAME = re.compile(r"(?<![\w.:-])([A-Za-z_][\w.-]*(?::[A-Za-z_][\w.-]*)?)\s*\(")
+_PREFIXED_NAME = re.compile(r"(?<![\w.:-])([A-Za-z_][\w.-]*):(?![:])([A-Za-z_*][\w.-]*)")
+# XPath 1.0's functions and node tests: libxml2 knows no others, and it only notices an unknown one when
+# a page makes it call it (inside a predicate, only once an element matches the step before).
+_XPATH_FUNCTIONS = frozenset(
+    "last position count id local-name namespace-uri name string concat starts-with contains substring-before "
+    "substring-after substring string-length normalize-space translate boolean not true false lang number sum "
+    "floor ceiling round node text comment processing-instruction".split()
+)
+# Evaluating once against a small page catches what only fails at run time (unknown functions,
+# variables or namespace prefixes) and expressions whose value is a string, number or boolean.
+_PROBE = html.document_fromstring(
+    "<html><head><title>t</title></head><body><div id='d' class='c'><p>p <a href='#'>a</a></p></div></body></html>"
 )
 
 
-class SelectorSyntaxError(ValueError):
-    """A selector expression does not compile; the message says why."""
+class SelectorSyntaxError(TemplateGuardError, ValueError):
+    """A selector expression does not compile, or cannot select elements; the message says why."""
+
+    def __init__(self, problem: str, hint: str | None = None) -> None:
+        self.problem = problem
+        self.hint = hint
+        super().__init__(problem + (f" ({hint})" if hint else ""))
 
 
 @dataclass(frozen=True)
@@ -44,25 +66,152 @@ class Selector:
             except etree.XPathSyntaxError as error:
                 raise SelectorSyntaxError(f"unsupported CSS selector {expression!r}: {error}") from None
             return cls(kind, expression, compiled)
-        if _NON_ELEMENT_XPATH.search(expression):
-            raise SelectorSyntaxError(
-                f"XPath {expression!r} returns strings or numbers where elements are needed"
-            )
         try:
             compiled = etree.XPath(expression, smart_strings=False)
         except etree.XPathSyntaxError as error:
             raise SelectorSyntaxError(f"invalid XPath {expression!r}: {error}") from None
+        _check_selects_elements(expression, compiled)
         return cls(kind, expression, compiled)
 
     def select(self, context: etree._Element) -> list[etree._Element]:
         """Return the elements matched below (or at) `context`, in document order."""
-        result = self.compiled(context)
+        try:
+            result = self.compiled(context)
+        except etree.XPathEvalError as error:
+            raise SelectorSyntaxError(f"XPath {self.expression!r} cannot be evaluated: {error}") from None
         if not isinstance(result, list) or any(not isinstance(node, etree._Element) for node in result):
-            raise SelectorSyntaxError(
-                f"XPath {self.expression!r} returns strings or numbers where elements are needed"
-            )
+            raise SelectorSyntaxError(f"XPath {self.expression!r} returns strings or numbers where elements are needed")
         # Comments and processing instructions are _Element subclasses too; they are never content.
         return [node for node in result if isinstance(node.tag, str)]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.expression!r}"
+
+
+def _check_selects_elements(expression: str, compiled: etree.XPath) -> None:
+    """`SelectorSyntaxError` unless the XPath evaluates and its every branch ends on elements."""
+    _check_names(expression)
+    try:
+        result = compiled(_PROBE)
+    except etree.XPathEvalError as error:
+        raise SelectorSyntaxError(f"XPath {expression!r} cannot be evaluated: {error}") from None
+    if not isinstance(result, list):
+        what = {bool: "a boolean", float: "a number"}.get(type(result), "a string")
+        raise SelectorSyntaxError(
+            f"XPath {expression!r} returns {what} where elements are needed", _function_hint(expression)
+        )
+    branches = _union_branches(expression)
+    for branch in branches:
+        step = _last_step(branch)
+        if _NON_ELEMENT_STEP.match(step):
+            path = _strip_predicates(branch)
+            parent = path[: len(path) - len(step)].rstrip("/").rstrip()
+            hint = f"select the element: {parent!r}" if parent and len(branches) == 1 else None
+            if hint and step.lstrip().startswith(("@", "attribute")):
+                hint += "; a field reads an attribute with attribute = \"…\""
+            raise SelectorSyntaxError(
+                f"XPath {expression!r} selects {step.strip()!r}, not elements, where elements are needed", hint
+            )
+
+
+def _check_names(expression: str) -> None:
+    """Reject functions, variables and namespace prefixes that would fail only when a page exercises them."""
+    code = _STRING_LITERAL.sub("''", expression)
+    for name in _CALLED_NAME.findall(code):
+        if name not in _XPATH_FUNCTIONS:
+            raise SelectorSyntaxError(
+                f"XPath {expression!r} calls {name}(), which XPath 1.0 does not have",
+                "for a class, write contains(concat(' ', normalize-space(@class), ' '), ' name ') or use css"
+                if name == "has-class"
+                else "the XPath 1.0 functions are contains(), starts-with(), normalize-space(), translate() …",
+            )
+    if "$" in code:
+        raise SelectorSyntaxError(f"XPath {expression!r} uses a variable, and a layout defines none")
+    for prefix, local in _PREFIXED_NAME.findall(code):
+        if prefix != "xml":  # the one prefix XPath always knows
+            raise SelectorSyntaxError(
+                f"XPath {expression!r} uses the namespace prefix {prefix!r}, and HTML pages have no namespaces",
+                f"match the local name instead: *[local-name()='{local}']",
+            )
+
+
+def _function_hint(expression: str) -> str | None:
+    """For `string(//h1)` and the like: the element-selecting argument, if it is one."""
+    call = _FUNCTION_CALL.match(expression)
+    if not call:
+        return None
+    try:
+        inner = etree.XPath(call.group(2), smart_strings=False)(_PROBE)
+    except (etree.XPathSyntaxError, etree.XPathEvalError):
+        return None
+    if isinstance(inner, list):
+        return f"drop {call.group(1)}() and select the elements: {call.group(2).strip()!r}"
+    return None
+
+
+def _top_level(expression: str) -> list[tuple[int, str]]:
+    """Each character of `expression` outside quotes, brackets and parentheses (and not one), with its index."""
+    found: list[tuple[int, str]] = []
+    depth, quote = 0, ""
+    for index, char in enumerate(expression):
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "'\"":
+            quote = char
+        elif char in "([":
+            depth += 1
+        elif char in ")]":
+            depth -= 1
+        elif depth == 0:
+            found.append((index, char))
+    return found
+
+
+def _top_level_openings(expression: str) -> list[int]:
+    """The indices of the `[` and `(` that open a group at the top level of `expression`."""
+    openings: list[int] = []
+    depth, quote = 0, ""
+    for index, char in enumerate(expression):
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "'\"":
+            quote = char
+        elif char in "([":
+            if depth == 0:
+                openings.append(index)
+            depth += 1
+        elif char in ")]":
+            depth -= 1
+    return openings
+
+
+def _union_branches(expression: str) -> list[str]:
+    """The branches of a top-level union `a | b`, parenthesised groups opened up."""
+    cuts = [index for index, char in _top_level(expression) if char == "|"]
+    pieces = [expression[start + 1:end] for start, end in zip([-1, *cuts], [*cuts, len(expression)], strict=True)]
+    branches: list[str] = []
+    for piece in pieces:
+        inner = _strip_predicates(piece)
+        if inner.startswith("(") and inner.endswith(")") and not _top_level(inner):
+            branches.extend(_union_branches(inner[1:-1]))
+        else:
+            branches.append(piece.strip())
+    return branches
+
+
+def _strip_predicates(text: str) -> str:
+    """`text` without the predicates `[…]` that end it, trimmed."""
+    text = text.strip()
+    while text.endswith("]"):
+        brackets = [index for index in _top_level_openings(text) if text[index] == "["]
+        if not brackets:
+            break
+        text = text[: brackets[-1]].rstrip()
+    return text
+
+
+def _last_step(branch: str) -> str:
+    """The last location step of a path, predicates removed: `//a/@href` → `@href`."""
+    path = _strip_predicates(branch)
+    slashes = [index for index, char in _top_level(path) if char == "/"]
+    return path[slashes[-1] + 1:] if slashes else path
