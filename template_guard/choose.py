@@ -65,7 +65,10 @@ class LayoutSet:
 
     def for_url(self, url: str) -> Layout:
         """The one layout whose domains and URL patterns match `url`."""
-        host = (urlsplit(url).hostname or "").lower().removeprefix("www.")
+        try:
+            host = (urlsplit(url).hostname or "").lower().removeprefix("www.")
+        except ValueError as error:
+            raise NoLayoutError(f"{url!r} is not a valid URL ({error})") from None
         matches = [
             layout
             for layout in self.layouts

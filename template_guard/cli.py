@@ -196,8 +196,8 @@ def explain(
         click.echo(f"  {match.name:<11} {match.rule.selector}: matched {match.matched} → {values}")
     body = extraction.body
     click.echo(f"\nbody ({version.body.selector}): {body.containers} container(s), {body.excluded} element(s) excluded")
-    for rule, count in zip(version.body.blocks, body.matched_per_rule, strict=True):
-        click.echo(f"  block {rule.kind:<11} {rule.selector}: matched {count}")
+    for block_rule, count in zip(version.body.blocks, body.matched_per_rule, strict=True):
+        click.echo(f"  block {block_rule.kind:<11} {block_rule.selector}: matched {count}")
     for block in body.dropped:
         click.echo(f"  dropped by drop_text: {preview_text(block.text)!r}")
     click.echo("\nblocks:")

@@ -11,7 +11,7 @@ from pathlib import Path
 from .article import Article
 from .boilerplate import RemovedRegion, strip_boilerplate, strip_noise
 from .choose import PACKAGED_LAYOUTS, LayoutSet, load_layouts
-from .errors import ExtractionError
+from .errors import ExtractionError, NoLayoutError
 from .fields import BodyMatch, FieldMatch, read_body, read_fields
 from .layout import Layout, LayoutVersion
 from .pages import Page, read_page
@@ -55,7 +55,10 @@ def run(
     """
     layouts = layouts if layouts is not None else default_layouts()
     parsed = parse_html(content, http_charset, source=source)
-    chosen = layouts.choose(name=layout, url=url or parsed.declared_url)
+    try:
+        chosen = layouts.choose(name=layout, url=url or parsed.declared_url)
+    except NoLayoutError as error:
+        raise NoLayoutError(f"{source}: {error}" if source else str(error)) from None
     day = captured_at.date() if isinstance(captured_at, dt.datetime) else captured_at
     version = chosen.version_for(day)
     root = parsed.root

@@ -160,7 +160,10 @@ def atomic_write(path: Path, data: bytes) -> None:
     """Write `data` to `path` so that an interrupt leaves either the old file or the new one."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    # mkstemp creates the file private (0600); keep the mode of the file being replaced, else 0644.
+    mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
     try:
+        os.chmod(temporary, mode)
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
             stream.flush()

@@ -1,0 +1,251 @@
+"""The pytest plugin: a snapshot test per captured page, and fixtures for writing your own page checks.
+
+Registered through the `pytest11` entry point, so every project that installs template_guard gets it;
+`-p no:template_guard` turns it off. Configured in `[tool.pytest.ini_options]` (paths relative to the
+rootdir): `template_guard_pages`, `template_guard_layouts`, `template_guard_snapshots`, and
+`template_guard_tests` (which generated tests to collect).
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import os
+from collections.abc import Callable, Generator
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING, TypeVar
+
+import pytest
+
+from .article import Article
+from .choose import LayoutSet, layout_for_page, load_layouts
+from .diagnostics import page_findings
+from .errors import TemplateGuardError
+from .extract import Extraction, run_page
+from .layout import Layout
+from .pages import Page, discover_pages, read_page
+from .testing import PageRef, generated_modules, shown
+
+if TYPE_CHECKING:
+    from .snapshot import SnapshotSite
+
+# Hypothesis profiles (ci, dev, thorough) must exist before hypothesis' own plugin reads
+# `--hypothesis-profile`, so they are registered when this plugin is imported. Without the test extra
+# there is no hypothesis, and nothing to register.
+if importlib.util.find_spec("hypothesis") is not None:
+    from .profiles import register_profiles
+
+    register_profiles()
+
+
+@dataclass(frozen=True)
+class Project:
+    """What one pytest run knows about the project: where things live, its pages, its layouts."""
+
+    rootdir: Path
+    pages_dir: Path
+    layout_dirs: tuple[Path, ...]
+    snapshots_dir: Path
+    modules: tuple[Path, ...]
+
+    @classmethod
+    def from_config(cls, config: pytest.Config) -> Project:
+        root = config.rootpath
+        available = generated_modules()
+        chosen = config.getini("template_guard_tests") or list(available)
+        unknown = [name for name in chosen if name not in available]
+        if unknown:
+            raise pytest.UsageError(
+                f"template_guard_tests: unknown generated tests {', '.join(unknown)} (known: {', '.join(available)})"
+            )
+        return cls(
+            rootdir=root,
+            pages_dir=root / config.getini("template_guard_pages"),
+            layout_dirs=tuple(root / d for d in config.getini("template_guard_layouts")),
+            snapshots_dir=root / config.getini("template_guard_snapshots"),
+            modules=tuple(available[name] for name in available if name in chosen),
+        )
+
+    @cached_property
+    def pages(self) -> tuple[PageRef, ...]:
+        """Every captured page, found once per run (xdist workers each find the same, sorted)."""
+        return tuple(
+            PageRef(id=path.relative_to(self.pages_dir).with_suffix("").as_posix(), path=path, shown=shown(path, self.rootdir))
+            for path in discover_pages(self.pages_dir)
+        )
+
+    @cached_property
+    def layouts(self) -> LayoutSet:
+        """The packaged layouts plus the configured extra directories, loaded once per run."""
+        return load_layouts(self.layout_dirs)
+
+
+T = TypeVar("T")
+
+_PROJECT = pytest.StashKey[Project]()
+_PREVIOUS_SITE = pytest.StashKey["SnapshotSite | None"]()
+
+
+def project(config: pytest.Config) -> Project:
+    """The run's `Project`."""
+    return config.stash[_PROJECT]
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addini("template_guard_pages", "captured pages, <dir>/<layout>/<slug>.html (default: pages)", default="pages")
+    parser.addini(
+        "template_guard_layouts",
+        "extra layout directories; the packaged layouts are always loaded",
+        type="linelist",
+        default=[],
+    )
+    parser.addini("template_guard_snapshots", "page snapshots, <dir>/<layout>/<slug>.txt (default: snapshots)", default="snapshots")
+    parser.addini(
+        "template_guard_tests",
+        "generated tests to collect: snapshot, property (default: all)",
+        type="linelist",
+        default=[],
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.stash[_PROJECT] = found = Project.from_config(config)
+    if importlib.util.find_spec("syrupy") is not None:
+        from .snapshot import PageSnapshotExtension, SnapshotSite
+
+        config.stash[_PREVIOUS_SITE] = PageSnapshotExtension.site
+        PageSnapshotExtension.site = SnapshotSite(found.rootdir, found.pages_dir, found.snapshots_dir)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _PREVIOUS_SITE in config.stash:  # an in-process pytester run must leave the outer run's site intact
+        from .snapshot import PageSnapshotExtension
+
+        PageSnapshotExtension.site = config.stash[_PREVIOUS_SITE]
+
+
+# ---- collection ------------------------------------------------------------------------------------
+
+
+class GeneratedModule(pytest.Module):
+    """A test module shipped inside template_guard, imported by its module name."""
+
+    def _getobj(self) -> ModuleType:
+        # pytest's own import (importmode=prepend) would put the install directory, e.g. site-packages,
+        # at the front of sys.path for the rest of the run; the package is importable as it is.
+        return importlib.import_module(f"{__package__}.testing.{self.path.stem}")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_make_collect_report(collector: pytest.Collector) -> Generator[None, pytest.CollectReport, pytest.CollectReport]:
+    """Add the generated modules to the session's top-level collectors, so they are collected once."""
+    report = yield
+    if isinstance(collector, pytest.Session) and report.passed:
+        report.result.extend(_generated_modules(collector))
+    return report
+
+
+def _generated_modules(session: pytest.Session) -> list[GeneratedModule]:
+    config = session.config
+    if not project(config).pages:
+        return []  # no pages directory (or an empty one): nothing to generate
+    targets = [Path(config.invocation_params.dir, arg.split("::")[0]).resolve() for arg in config.args]
+    folders = [target for target in targets if target.is_dir()]
+    if not folders:
+        return []  # only files were named (`pytest tests/test_x.py`): run just those
+    return [
+        GeneratedModule.from_parent(session, path=path, name=path.name, nodeid=f"{__package__}/testing/{path.name}")
+        for path in project(config).modules
+        # A module named on the command line is collected by pytest itself, unless a folder also named
+        # contains it: pytest then drops the file argument as an overlap.
+        if path.resolve() not in targets or any(path.resolve().is_relative_to(folder) for folder in folders)
+    ]
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Run every test that needs a page (directly or through a fixture) once per captured page."""
+    if "page_ref" in metafunc.fixturenames:
+        refs = project(metafunc.config).pages
+        metafunc.parametrize("page_ref", refs, ids=[ref.id for ref in refs], indirect=True)
+
+
+# ---- fixtures --------------------------------------------------------------------------------------
+
+
+def guarded(ref: PageRef, action: Callable[[], T]) -> T:
+    """`action()`, or fail the test with its template_guard error in one line, paths as reports show them."""
+    __tracebackhide__ = True
+    try:
+        return action()
+    except TemplateGuardError as error:
+        folder = ref.shown.rpartition("/")[0] or "."
+        message = str(error).replace(f"{ref.path.parent}{os.sep}", f"{folder}/")
+    # Name the page unless the message starts with its file; raised outside the except block, so the
+    # report is this one line with no chained traceback.
+    pytest.fail(message if message.startswith(f"{folder}/") else f"{ref.id}: {message}", pytrace=False)
+
+
+def fitted(ref: PageRef, extraction: Extraction) -> Extraction:
+    """`extraction`, or fail the test when the layout no longer fits the page: one line per problem, each
+    saying what to fix (the drift diagnostics)."""
+    __tracebackhide__ = True
+    if extraction.problems:
+        advice = [f.message for f in page_findings(extraction) if f.status == "error"] or list(extraction.problems)
+        head = f"{ref.shown}: layout {extraction.layout.name} version {extraction.version.name} does not fit: "
+        pytest.fail(head + "\n  ".join(advice), pytrace=False)
+    return extraction
+
+
+def extract_or_fail(ref: PageRef, layouts: LayoutSet) -> Extraction:
+    """Read the page, choose its layout and extract it; the test fails in one line if any step fails."""
+    __tracebackhide__ = True
+
+    def extract() -> Extraction:
+        page = read_page(ref.path)
+        return run_page(page, layouts=layouts, layout=layout_for_page(page, layouts).name)
+
+    return fitted(ref, guarded(ref, extract))
+
+
+@pytest.fixture
+def page_ref(request: pytest.FixtureRequest) -> PageRef:
+    """The captured page under test (the plugin parametrizes every test that needs one)."""
+    ref: PageRef = request.param
+    return ref
+
+
+@pytest.fixture(scope="session")
+def layouts(pytestconfig: pytest.Config) -> LayoutSet:
+    """Every layout: the packaged ones plus those in `template_guard_layouts`."""
+    try:
+        return project(pytestconfig).layouts
+    except TemplateGuardError as error:
+        message = str(error).replace(f"{pytestconfig.rootpath}{os.sep}", "")
+    pytest.fail(message, pytrace=False)  # outside the except block: one line, no chained traceback
+
+
+@pytest.fixture
+def page(page_ref: PageRef) -> Page:
+    """The captured page: its bytes as received and its sidecar metadata."""
+    return guarded(page_ref, lambda: read_page(page_ref.path))
+
+
+@pytest.fixture
+def layout(page_ref: PageRef, page: Page, layouts: LayoutSet) -> Layout:
+    """The page's layout (named by its directory, else routed by its URL)."""
+    return guarded(page_ref, lambda: layout_for_page(page, layouts))
+
+
+@pytest.fixture
+def extraction(page_ref: PageRef, page: Page, layout: Layout, layouts: LayoutSet) -> Extraction:
+    """The page's extraction with its trace; required fields that came out empty are in `.problems`."""
+    return guarded(page_ref, lambda: run_page(page, layouts=layouts, layout=layout.name))
+
+
+@pytest.fixture
+def article(page_ref: PageRef, extraction: Extraction) -> Article:
+    """The page's article; the test fails in one line when the layout no longer fits the page."""
+    return fitted(page_ref, extraction).article

@@ -1,0 +1,62 @@
+"""Hypothesis settings profiles for the property tests: `ci` (the default), `dev` and `thorough`.
+
+Select one with pytest's `--hypothesis-profile=<name>`. When none is selected (hypothesis' own
+`default` profile is active), the generated property tests run under `ci`, so the default suite is
+deterministic and bounded; the profile of your other hypothesis tests is left alone.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import HealthCheck, settings
+
+CI = "ci"
+DEV = "dev"
+THOROUGH = "thorough"
+
+# Every example re-parses and re-extracts a page, so hypothesis' "too slow" alarm is expected noise;
+# the pages are read-only values, so function-scoped fixtures are safe to share between examples.
+_SUPPRESSED = (HealthCheck.too_slow, HealthCheck.function_scoped_fixture)
+
+PROFILES: dict[str, dict[str, Any]] = {
+    # Same examples on every run and machine, nothing stored: a CI failure reproduces locally with -p ci.
+    CI: {
+        "max_examples": 40,
+        "stateful_step_count": 10,
+        "derandomize": True,
+        "database": None,
+        "deadline": None,
+        "print_blob": True,
+    },
+    # Fresh random examples each run; failures are stored in .hypothesis/ and replayed first.
+    DEV: {"max_examples": 100, "stateful_step_count": 15, "deadline": None},
+    # Opt-in search for rare failures (minutes, not seconds).
+    THOROUGH: {"max_examples": 1000, "stateful_step_count": 30, "deadline": None},
+}
+
+
+_registered = False
+
+
+def register_profiles() -> None:
+    """Register `ci`, `dev` and `thorough` (replacing hypothesis' built-in `ci`); idempotent."""
+    global _registered
+    if _registered:
+        return
+    base = settings.get_profile("default")
+    for name, values in PROFILES.items():
+        suppressed = {*base.suppress_health_check, *_SUPPRESSED}
+        settings.register_profile(name, parent=base, suppress_health_check=list(suppressed), **values)
+    _registered = True
+
+
+def property_settings() -> settings:
+    """The settings the property tests run under: the active profile, or `ci` when none was chosen.
+
+    Whatever the profile, there is no deadline: the time an example takes depends on the page.
+    """
+    register_profiles()  # for use without the pytest plugin, which registers them at import
+    active = settings.get_current_profile_name()
+    base = settings.get_profile(CI) if active == "default" else settings()
+    return settings(base, deadline=None, suppress_health_check=list({*base.suppress_health_check, *_SUPPRESSED}))

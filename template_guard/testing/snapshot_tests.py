@@ -1,0 +1,24 @@
+"""One snapshot test per captured page: its article must equal `snapshots/<layout>/<slug>.txt`."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pytest
+
+from template_guard.plugin import extract_or_fail
+
+if TYPE_CHECKING:
+    from syrupy.assertion import SnapshotAssertion
+
+    from template_guard.choose import LayoutSet
+    from template_guard.testing import PageRef
+
+pytest.importorskip("syrupy", reason="snapshot tests need syrupy: pip install 'template_guard[test]'")
+
+from template_guard.snapshot import assert_matches  # noqa: E402 -- needs syrupy, checked just above
+
+
+def test_snapshot(page_ref: PageRef, layouts: LayoutSet, snapshot: SnapshotAssertion) -> None:
+    """The page still extracts, and to the article that was reviewed."""
+    assert_matches(snapshot, extract_or_fail(page_ref, layouts), page_ref)
