@@ -17,6 +17,7 @@ from .capture import capture_command
 from .choose import layout_for_page, load_layouts
 from .diagnostics import SelectorHealth, page_findings, preview, selector_health, worst
 from .errors import LayoutError, TemplateGuardError
+from .evaluate import evaluate_command
 from .extract import Extraction, run_page
 from .pages import discover_pages, read_page
 
@@ -212,3 +213,4 @@ def explain(
 
 
 main.add_command(capture_command)
+main.add_command(evaluate_command)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import functools
 import re
 from dataclasses import dataclass
 from typing import Literal
@@ -38,6 +39,8 @@ _BINARY_SIGNATURES = (
     (b"\x00\x00\x00", "binary data"),
 )
 # Characters XML forbids; libxml2 would reject or truncate the text at them.
+_CONTROL_BYTES = bytes(range(9)) + bytes(range(14, 32))
+_FORBIDDEN_BYTES = bytes(range(9)) + b"\x0b\x0c" + bytes(range(14, 32))
 _FORBIDDEN_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 # Labels the HTML standard maps to a superset of what Python's codec of the same name decodes: pages
@@ -115,7 +118,11 @@ class ParsedPage:
 
     root: html.HtmlElement
     decoded: Decoded
-    declared_url: str | None
+
+    @functools.cached_property
+    def declared_url(self) -> str | None:
+        """The page's own absolute http(s) URL (canonical link, else og:url), looked up only when needed."""
+        return _declared_url(self.root)
 
 
 def sniff_binary(content: bytes) -> str | None:
@@ -127,7 +134,7 @@ def sniff_binary(content: bytes) -> str | None:
     if content.startswith(tuple(bom for bom, _ in _BOMS)) or _utf16_without_bom(content):
         return None
     sample = content[:_PRESCAN_BYTES]
-    controls = sum(1 for byte in sample if byte < 9 or 13 < byte < 32)
+    controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
     if sample and controls / len(sample) > 0.1:
         return "binary data"
     return None
@@ -304,14 +311,24 @@ def parse_html(content: bytes, http_charset: str | None = None, *, source: str |
     binary = sniff_binary(content)
     if binary:
         raise PageError(source, f"not an HTML page: the file is {binary}")
-    return parse_decoded(decode(content, http_charset), source=source)
+    decoded = decode(content, http_charset)
+    clean_utf8 = decoded.encoding == "utf-8" and decoded.origin != "bom" and decoded.note is None
+    return parse_decoded(decoded, source=source, raw=content if clean_utf8 else None)
 
 
-def parse_decoded(decoded: Decoded, *, source: str | None = None) -> ParsedPage:
-    """Parse already decoded page text (e.g. `Extraction.decoded` again, for diagnostics)."""
-    text = _FORBIDDEN_CHARS.sub("", decoded.text)
-    if not text.strip():
-        raise PageError(source, "the page holds no text after decoding")
+def parse_decoded(decoded: Decoded, *, source: str | None = None, raw: bytes | None = None) -> ParsedPage:
+    """Parse already decoded page text (e.g. `Extraction.decoded` again, for diagnostics).
+
+    `raw` is the page's original bytes when they are exactly `decoded.text` in UTF-8: parsing them
+    directly spares a copy of the whole page.
+    """
+    if raw is not None and not _has_forbidden_utf8(raw):
+        data = raw
+    else:
+        text = _FORBIDDEN_CHARS.sub("", decoded.text)
+        if not text.strip():
+            raise PageError(source, "the page holds no text after decoding")
+        data = text.encode("utf-8")
     # A parser per page: its error log must describe this page only, whatever other threads parse.
     # The text is re-encoded as UTF-8, so the parser must not re-sniff a <meta> charset. The HTML
     # parser never loads a DTD, expands an entity, follows an XInclude or opens a URL.
@@ -325,7 +342,7 @@ def parse_decoded(decoded: Decoded, *, source: str | None = None) -> ParsedPage:
         encoding="utf-8",
     )
     try:
-        root = html.document_fromstring(text.encode("utf-8"), parser=parser)
+        root = html.document_fromstring(data, parser=parser)
     except (etree.ParserError, ValueError) as error:
         if "empty" in str(error).lower():  # only a comment, a doctype or an XML declaration
             raise PageError(source, "the page holds no HTML elements") from None
@@ -333,7 +350,16 @@ def parse_decoded(decoded: Decoded, *, source: str | None = None) -> ParsedPage:
     if root is None:
         raise PageError(source, "cannot parse the page as HTML: no document element")
     _check_complete(parser.error_log, source)
-    return ParsedPage(root, decoded, _declared_url(root))
+    return ParsedPage(root, decoded)
+
+
+def _has_forbidden_utf8(raw: bytes) -> bool:
+    """Whether UTF-8 bytes hold a character XML forbids (C0 controls, U+FFFE, U+FFFF).
+
+    A clean UTF-8 page is handed to the parser as it is, without a re-encoded copy; bytes.translate and
+    `in` are plain C scans, many times faster than a regular expression over the whole page.
+    """
+    return len(raw.translate(None, _FORBIDDEN_BYTES)) != len(raw) or b"\xef\xbf\xbe" in raw or b"\xef\xbf\xbf" in raw
 
 
 def _check_complete(log: etree._ListErrorLog, source: str | None) -> None:

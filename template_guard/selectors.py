@@ -21,6 +21,8 @@ _NON_ELEMENT_STEP = re.compile(
 _FUNCTION_CALL = re.compile(r"^\s*([\w-]+)\s*\((.*)\)\s*$", re.DOTALL)
 _STRING_LITERAL = re.compile(r"'[^']*'|\"[^\"]*\"")
 _CALLED_NAME = re.compile(r"(?<![\w.:-])([A-Za-z_][\w.-]*(?::[A-Za-z_][\w.-]*)?)\s*\(")
+# Operator names look like calls when a parenthesis follows them: `@a and (@b or @c)`.
+_XPATH_OPERATORS = frozenset({"and", "or", "div", "mod"})
 _PREFIXED_NAME = re.compile(r"(?<![\w.:-])([A-Za-z_][\w.-]*):(?![:])([A-Za-z_*][\w.-]*)")
 # XPath 1.0's functions and node tests: libxml2 knows no others, and it only notices an unknown one when
 # a page makes it call it (inside a predicate, only once an element matches the step before).
@@ -118,7 +120,7 @@ def _check_names(expression: str) -> None:
     """Reject functions, variables and namespace prefixes that would fail only when a page exercises them."""
     code = _STRING_LITERAL.sub("''", expression)
     for name in _CALLED_NAME.findall(code):
-        if name not in _XPATH_FUNCTIONS:
+        if name not in _XPATH_FUNCTIONS and name not in _XPATH_OPERATORS:
             raise SelectorSyntaxError(
                 f"XPath {expression!r} calls {name}(), which XPath 1.0 does not have",
                 "for a class, write contains(concat(' ', normalize-space(@class), ' '), ' name ') or use css"

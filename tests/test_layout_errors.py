@@ -242,3 +242,10 @@ def test_layouts_with_distinct_url_patterns_on_one_domain_are_fine(tmp_path: Pat
 
 def test_every_packaged_layout_is_valid() -> None:
     assert len(load_layouts()) >= 1
+
+
+@pytest.mark.parametrize("expression", ["//p[@a and (@b or @c)]", "//p[(@a) or (@b)]", "//li[position() mod (2) = 0]"])
+def test_operators_before_a_parenthesis_are_not_taken_for_functions(expression: str) -> None:
+    from template_guard.selectors import Selector
+
+    assert Selector.compile("xpath", expression).expression == expression
