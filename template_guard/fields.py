@@ -71,21 +71,31 @@ def read_field(root: etree._Element, rule: FieldRule) -> FieldMatch:
     problems: list[str] = []
     for element in elements:
         raw = element.get(rule.attribute) if rule.attribute else element_text(element)
-        value = normalise_text(raw or "")
-        if rule.pattern and value:
-            found = rule.pattern.search(value)
-            value = normalise_text((found.group(1) if found and found.re.groups else found.group(0)) if found else "")
-        if value and rule.date_format:
-            try:
-                value = dt.datetime.strptime(value, rule.date_format).isoformat()
-            except ValueError:
-                problems.append(f"{value!r} does not match date_format {rule.date_format!r}")
-                value = ""
-        if value and value not in values:
-            values.append(value)
-            if not rule.multiple:
-                break
-    return FieldMatch(rule.name, rule, len(elements), tuple(values), tuple(problems))
+        pieces = (raw or "").split(rule.split) if rule.split else [raw or ""]
+        for piece in pieces:
+            value = _field_value(normalise_text(piece), rule, problems)
+            if value and value not in values:
+                values.append(value)
+        if values and not rule.multiple:
+            break
+    return FieldMatch(rule.name, rule, len(elements), tuple(values[: None if rule.multiple else 1]), tuple(problems))
+
+
+def _field_value(value: str, rule: FieldRule, problems: list[str]) -> str:
+    """Apply the rule's `pattern`, then its `date_format` (and `timezone`), to one raw value."""
+    if rule.pattern and value:
+        found = rule.pattern.search(value)
+        value = normalise_text((found.group(1) if found.re.groups else found.group(0)) or "") if found else ""
+    if value and rule.date_format:
+        try:
+            moment = dt.datetime.strptime(value, rule.date_format)
+        except ValueError:
+            problems.append(f"{value!r} does not match date_format {rule.date_format!r}")
+            return ""
+        if rule.timezone is not None and moment.tzinfo is None:
+            moment = moment.replace(tzinfo=rule.timezone)
+        value = moment.isoformat()
+    return value
 
 
 def read_fields(root: etree._Element, version: LayoutVersion) -> dict[str, FieldMatch]:

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import LayoutError, NoLayoutError
 from .selectors import Selector, SelectorSyntaxError
@@ -22,7 +23,7 @@ PLACEMENTS = ("page", "inline")
 _TOP_KEYS = ("name", "description", "domains", "url_patterns", "versions")
 _VERSION_KEYS = ("name", "valid_from", "valid_until", "extends", "description", "boilerplate", "fields")
 _REGION_KEYS = ("css", "xpath", "items", "placement", "required", "description")
-_FIELD_KEYS = ("css", "xpath", "required", "multiple", "attribute", "pattern", "date_format")
+_FIELD_KEYS = ("css", "xpath", "required", "multiple", "attribute", "split", "pattern", "date_format", "timezone")
 _BODY_KEYS = ("css", "xpath", "required", "blocks", "exclude", "drop_text")
 _BLOCK_KEYS = ("kind", "css", "xpath")
 _SELECTOR_KEYS = ("css", "xpath")
@@ -58,6 +59,8 @@ class FieldRule:
     attribute: str | None = None
     pattern: re.Pattern[str] | None = None
     date_format: str | None = None
+    split: str | None = None
+    timezone: ZoneInfo | None = None
 
 
 @dataclass(frozen=True)
@@ -368,14 +371,33 @@ class _LayoutReader:
             date_format = self.string(table["date_format"], _join(key, "date_format"))
             if name != "published":
                 raise self.fail(_join(key, "date_format"), "only the 'published' field takes a date_format")
+        timezone = None
+        if "timezone" in table:
+            zone = self.string(table["timezone"], _join(key, "timezone"))
+            if date_format is None:
+                raise self.fail(_join(key, "timezone"), "only a field with a date_format takes a timezone")
+            try:
+                timezone = ZoneInfo(zone)
+            except (ZoneInfoNotFoundError, ValueError):
+                raise self.fail(_join(key, "timezone"), f"unknown time zone {zone!r}", "use an IANA name such as 'America/New_York'") from None
+        multiple = self.boolean(table.get("multiple", False), _join(key, "multiple"))
+        split = None
+        if "split" in table:
+            split = self.string(table["split"], _join(key, "split"))
+            if not split:
+                raise self.fail(_join(key, "split"), "the separator is empty")
+            if not multiple:
+                raise self.fail(_join(key, "split"), "only a field with multiple = true takes a split separator")
         return FieldRule(
             name=name,
             selector=self.selector(table, key),
             required=self.boolean(table.get("required", name in REQUIRED_BY_DEFAULT), _join(key, "required")),
-            multiple=self.boolean(table.get("multiple", False), _join(key, "multiple")),
+            multiple=multiple,
             attribute=attribute,
             pattern=pattern,
             date_format=date_format,
+            split=split,
+            timezone=timezone,
         )
 
     def body(self, value: Any, key: str) -> BodyRule:

@@ -124,3 +124,40 @@ def test_a_missing_required_field_names_field_and_selector(tmp_path: Path) -> No
 def test_a_body_container_without_blocks_is_reported(tmp_path: Path) -> None:
     with pytest.raises(ExtractionError, match=r"'body' matched 1 container\(s\) but no block rule matched text"):
         extract_with(tmp_path, BODY, "<h1>T</h1><article><div>Only divs</div></article>")
+
+
+SPLIT = BODY + """
+[versions.fields.tags]
+xpath = "//meta[@name='keywords']"
+attribute = "content"
+multiple = true
+split = ","
+[versions.fields.published]
+css = ".date"
+pattern = "^(.+?)\\\\s+[A-Z]{2,4}$"
+date_format = "%B %d, %Y %I:%M%p"
+timezone = "America/New_York"
+"""
+
+
+def test_split_values_and_a_local_time_zone(tmp_path: Path) -> None:
+    page = """<head><meta name="keywords" content="Politics, Senate,, politics ,Senate"></head><h1>T</h1>
+      <span class="date">February 28, 2024 4:58pm EST</span><article><p>Body</p></article>"""
+    article = extract_with(tmp_path, SPLIT, page)
+    assert article.tags == ("Politics", "Senate", "politics")
+    assert article.published == "2024-02-28T16:58:00-05:00"
+
+
+@pytest.mark.parametrize(
+    ("field", "problem"),
+    [
+        ('[versions.fields.tags]\ncss = "a"\nsplit = ","\n', "only a field with multiple = true takes a split separator"),
+        ('[versions.fields.published]\ncss = "a"\ntimezone = "Europe/Paris"\n', "only a field with a date_format takes a timezone"),
+        ('[versions.fields.published]\ncss = "a"\ndate_format = "%Y"\ntimezone = "Mars/Olympus"\n', "unknown time zone 'Mars/Olympus'"),
+    ],
+)
+def test_split_and_timezone_are_validated(tmp_path: Path, field: str, problem: str) -> None:
+    from template_guard import LayoutError
+
+    with pytest.raises(LayoutError, match=problem):
+        extract_with(tmp_path, BODY + field, "<h1>T</h1><article><p>Body</p></article>")
