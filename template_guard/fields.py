@@ -139,7 +139,8 @@ def read_body(root: etree._Element, rule: BodyRule) -> BodyMatch:
 
 
 def _solid_length(text: str) -> int:
-    return sum(map(len, text.split()))
+    # Counts without splitting: this runs on every text node of the body.
+    return len(text) - text.count(" ") - text.count("\n") - text.count("\t") - text.count("\r") - text.count("\xa0")
 
 
 def _outermost(elements: list[etree._Element]) -> list[etree._Element]:
