@@ -32,6 +32,7 @@ from warcio.recordloader import ArcWarcRecord
 
 from . import __version__
 from .choose import LayoutSet, load_layouts
+from .cli_options import layouts_dir_option
 from .errors import LayoutError, NoLayoutError, PageError, TemplateGuardError
 from .layout import Layout
 from .pages import PageMeta, parse_timestamp, read_page, write_page
@@ -602,13 +603,7 @@ def _status(code: str | None) -> int | None:
     show_default=True,
     help="Where <layout>/<slug>.html and its sidecar go.",
 )
-@click.option(
-    "--layouts-dir",
-    "layouts_dirs",
-    multiple=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Extra directory of layout TOML files (repeatable); the packaged layouts are always loaded.",
-)
+@layouts_dir_option
 @click.option("--replace", is_flag=True, help="Overwrite a capture with the same name instead of dating the new one.")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=DEFAULT_TIMEOUT, show_default=True,
               help=f"Connect and per-read timeout in seconds; a whole download may take {TOTAL_TIMEOUT_FACTOR}× this.")

@@ -15,6 +15,7 @@ import click
 from . import __version__
 from .capture import capture_command
 from .choose import layout_for_page, load_layouts
+from .cli_options import layouts_dir_option
 from .diagnostics import SelectorHealth, page_findings, preview, selector_health, worst
 from .errors import LayoutError, TemplateGuardError
 from .evaluate import evaluate_command
@@ -26,13 +27,6 @@ F = TypeVar("F", bound=Callable[..., Any])
 EXIT_PROBLEMS = 1
 EXIT_INVALID_LAYOUTS = 2
 
-layouts_dir_option = click.option(
-    "--layouts-dir",
-    "layouts_dirs",
-    multiple=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Extra directory of layout TOML files (repeatable); the packaged layouts are always loaded.",
-)
 
 
 def fail(message: str, code: int = EXIT_PROBLEMS) -> None:

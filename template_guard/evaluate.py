@@ -34,6 +34,7 @@ from typing import Any
 import click
 
 from .choose import LayoutSet, load_layouts
+from .cli_options import layouts_dir_option
 from .errors import NoLayoutError, TemplateGuardError
 from .extract import extract
 
@@ -569,13 +570,7 @@ def format_report(report: EvaluationReport) -> str:
 @click.option(
     "--publisher", "publishers", multiple=True, help="Only this publisher (the page-key prefix, e.g. APNews); repeatable."
 )
-@click.option(
-    "--layouts-dir",
-    "layouts_dirs",
-    multiple=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Extra directory of layout TOML files (repeatable); the packaged layouts are always loaded.",
-)
+@layouts_dir_option
 def evaluate_command(
     corpus_dir: Path, no_trafilatura: bool, as_json: bool, publishers: tuple[str, ...], layouts_dirs: tuple[Path, ...]
 ) -> None:
