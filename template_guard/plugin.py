@@ -30,7 +30,7 @@ from .pages import Page, discover_pages, read_page
 from .testing import PageRef, generated_modules, shown
 
 if TYPE_CHECKING:
-    from .snapshot import SnapshotSite
+    pass
 
 # Hypothesis profiles (ci, dev, thorough) must exist before hypothesis' own plugin reads
 # `--hypothesis-profile`, so they are registered when this plugin is imported. Without the test extra
