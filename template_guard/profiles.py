@@ -20,7 +20,7 @@ THOROUGH = "thorough"
 _SUPPRESSED = (HealthCheck.too_slow, HealthCheck.function_scoped_fixture)
 
 PROFILES: dict[str, dict[str, Any]] = {
-    # Same examples on every run and machine, nothing stored: a CI failure reproduces locally with -p ci.
+    # Same examples on every run and machine, nothing stored: a CI failure reproduces with a plain `pytest`.
     CI: {
         "max_examples": 40,
         "stateful_step_count": 10,
@@ -32,9 +32,8 @@ PROFILES: dict[str, dict[str, Any]] = {
     # Fresh random examples each run; failures are stored in .hypothesis/ and replayed first.
     DEV: {"max_examples": 100, "stateful_step_count": 15, "deadline": None},
     # Opt-in search for rare failures (minutes, not seconds).
-    THOROUGH: {"max_examples": 1000, "stateful_step_count": 30, "deadline": None},
+    THOROUGH: {"max_examples": 1000, "stateful_step_count": 20, "deadline": None},
 }
-
 
 _registered = False
 
