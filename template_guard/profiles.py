@@ -35,19 +35,12 @@ PROFILES: dict[str, dict[str, Any]] = {
     THOROUGH: {"max_examples": 1000, "stateful_step_count": 20, "deadline": None},
 }
 
-_registered = False
-
-
 def register_profiles() -> None:
-    """Register `ci`, `dev` and `thorough` (replacing hypothesis' built-in `ci`); idempotent."""
-    global _registered
-    if _registered:
-        return
+    """Register `ci`, `dev` and `thorough` (replacing hypothesis' built-in `ci`); registering again is harmless."""
     base = settings.get_profile("default")
     for name, values in PROFILES.items():
         suppressed = {*base.suppress_health_check, *_SUPPRESSED}
         settings.register_profile(name, parent=base, suppress_health_check=list(suppressed), **values)
-    _registered = True
 
 
 def property_settings() -> settings:
