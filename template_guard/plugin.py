@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING, TypeVar
+from typing import TypeVar
 
 import pytest
 
@@ -28,9 +28,6 @@ from .extract import Extraction, run_page
 from .layout import Layout
 from .pages import Page, discover_pages, read_page
 from .testing import PageRef, generated_modules, shown
-
-if TYPE_CHECKING:
-    pass
 
 # Hypothesis profiles (ci, dev, thorough) must exist before hypothesis' own plugin reads
 # `--hypothesis-profile`, so they are registered when this plugin is imported. Without the test extra
