@@ -1,10 +1,12 @@
 """Speed benchmark: lxml parse only vs template_guard extraction vs trafilatura, on real pages.
 
-    python benchmarks/speed.py [PAGES_DIR] [--rounds N]
+    python benchmarks/speed.py [PAGES_DIR] [--rounds N] [--stat min] [--per-page]
+    python benchmarks/speed.py [PAGES_DIR] --by-selector [--top N] [--layout NAME] [--layouts-dir DIR]
 
-PAGES_DIR defaults to ../shared/corpora/fundus-eval/pages (relative to the repository). Its parent
-holds gold.json with each page's URL and crawl date, which pick the layout and its version; pages
-whose URL no layout serves are skipped (and counted).
+PAGES_DIR defaults to ../shared/corpora/fundus-eval/pages (relative to the repository). When its parent
+holds gold.json (the fundus-eval corpus), that gives each page's URL and crawl date, which pick the
+layout and its version; otherwise PAGES_DIR is a directory of captured pages (`pages/`, each page with
+its JSON sidecar). Pages whose URL no layout serves are skipped (and counted).
 
 For every page, in one process and interleaved (each round runs a, b, c on every page in turn):
 
@@ -17,6 +19,19 @@ The per-page figure is the median wall time over the rounds (``--stat min``: the
 second of each, and peak memory: the tracemalloc peak of one pass of each over all pages (Python
 allocations only; libxml2's own buffers are invisible to tracemalloc) and the process's ru_maxrss
 after each pass. Needs the `eval` extra (trafilatura, lxml_html_clean).
+
+--by-selector times each selector of each layout instead, in the context the extraction runs it in
+(boilerplate regions on the whole page, fields after the chrome is gone, exclusions and block rules
+inside the body containers), and prints each layout's selector cost per page next to its parse time,
+then the slowest selectors. Add your own layouts with --layouts-dir and time them on your captured
+pages (PAGES_DIR = pages/); it does not need trafilatura. What makes a selector slow: each one is a
+walk of its context by libxml2, which tests the attributes of every element that has the step's tag
+name. An untagged step (`.x`, `#x`, `[data-x]`) tests every element; a tag (`div.x`) only the divs,
+and a rare tag (`header`, `aside`, `bsp-story-page`) almost none. On div-heavy pages, anchor the div in
+the landmark that holds it (`article div.x`, `main div.x`, `body > div.x`); read meta tags from
+`/html/head/meta[...]`, not `//meta[...]`; in XPath, write `descendant::div[...]`, not `//div[...]`
+(libxml2 walks `//x[...]` as the children of every node, text nodes included), and put a cheap test
+(`contains(@class, 'x')`) before an expensive one (the class-token test with concat/normalize-space).
 """
 
 from __future__ import annotations
@@ -33,6 +48,7 @@ import tracemalloc
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import lxml.html
 
@@ -45,7 +61,11 @@ if str(REPO) not in sys.path:  # run from a checkout without installing
     sys.path.insert(0, str(REPO))
 
 import template_guard  # noqa: E402
+from template_guard.boilerplate import remove_keeping_tail, strip_noise  # noqa: E402
 from template_guard.errors import NoLayoutError, TemplateGuardError  # noqa: E402
+from template_guard.pages import discover_pages, read_page  # noqa: E402
+from template_guard.parse import parse_html  # noqa: E402
+from template_guard.selectors import Selector  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -55,12 +75,15 @@ class Sample:
     name: str
     content: bytes
     url: str
-    captured_at: dt.datetime
+    captured_at: dt.datetime | None
+    charset: str | None = None
 
 
 def load_samples(pages_dir: Path, layouts: template_guard.LayoutSet) -> tuple[list[Sample], list[str]]:
     """The pages some layout serves, and the names of those skipped (with the reason)."""
     gold_path = pages_dir.parent / "gold.json"
+    if not gold_path.is_file():
+        return load_captured(pages_dir, layouts)
     gold = json.loads(gold_path.read_text(encoding="utf-8"))
     samples: list[Sample] = []
     skipped: list[str] = []
@@ -81,6 +104,29 @@ def load_samples(pages_dir: Path, layouts: template_guard.LayoutSet) -> tuple[li
     return samples, skipped
 
 
+def load_captured(pages_dir: Path, layouts: template_guard.LayoutSet) -> tuple[list[Sample], list[str]]:
+    """Captured pages (`<layout>/<slug>.html` with sidecars) whose URL some layout serves."""
+    samples: list[Sample] = []
+    skipped: list[str] = []
+    for path in discover_pages(pages_dir):
+        name = str(path.relative_to(pages_dir).with_suffix(""))
+        try:
+            page = read_page(path)
+        except TemplateGuardError as error:
+            skipped.append(f"{name} ({error})")
+            continue
+        if not page.meta.url:
+            skipped.append(f"{name} (no URL in its sidecar)")
+            continue
+        try:
+            layouts.for_url(page.meta.url)
+        except NoLayoutError:
+            skipped.append(f"{name} (no layout)")
+            continue
+        samples.append(Sample(name, page.content, page.meta.url, page.meta.captured_at, page.meta.charset))
+    return samples, skipped
+
+
 def methods(layouts: template_guard.LayoutSet) -> dict[str, Callable[[Sample], object]]:
     """The three things timed, by label."""
     import trafilatura
@@ -89,7 +135,9 @@ def methods(layouts: template_guard.LayoutSet) -> dict[str, Callable[[Sample], o
         return lxml.html.document_fromstring(sample.content)
 
     def template_guard_extract(sample: Sample) -> object:
-        return template_guard.extract(sample.content, url=sample.url, captured_at=sample.captured_at, layouts=layouts)
+        return template_guard.extract(
+            sample.content, url=sample.url, captured_at=sample.captured_at, layouts=layouts, http_charset=sample.charset
+        )
 
     def trafilatura_extract(sample: Sample) -> object:
         return trafilatura.extract(sample.content)
@@ -134,6 +182,128 @@ def peak_memory(samples: list[Sample], funcs: dict[str, Callable[[Sample], objec
     return result
 
 
+@dataclass(frozen=True)
+class SelectorTiming:
+    """One selector of one layout version: where it is used, and per page its time (s) and matches."""
+
+    layout: str
+    where: str  # "boilerplate.<region>", "fields.<name>", "body", "body.exclude[i]", "body.blocks[i] <kind>"
+    selector: Selector
+    seconds: list[float]
+    matched: list[int]
+
+
+def time_selectors(
+    samples: list[Sample], layouts: template_guard.LayoutSet, rounds: int, stat: Callable[[list[float]], float]
+) -> tuple[list[SelectorTiming], dict[str, list[tuple[str, float]]]]:
+    """Each selector's wall time on each page of its layout, run where the extraction runs it.
+
+    Every round parses each page afresh, strips the noise, times every boilerplate region on the
+    whole page, removes the chrome, times every field, then the body containers, the exclusions in
+    them (removed next) and the block rules. Returns the timings (`stat` over the rounds) and, per
+    layout, each page's lxml parse time (`stat` over the rounds) for scale.
+    """
+    clock = time.perf_counter
+    seconds: dict[tuple[str, str, int], list[float]] = {}  # (layout, where, page index) -> one time per round
+    matched: dict[tuple[str, str, int], tuple[Selector, int]] = {}  # ... -> the selector, elements it matched
+    parse_times: dict[str, list[list[float]]] = {}
+
+    def timed(page: tuple[str, int], where: str, selector: Selector, contexts: list[Any]) -> list[tuple[Any, list[Any]]]:
+        """`selector` run in each context, timed together; each context with what it matched there."""
+        key = (page[0], where, page[1])
+        start = clock()
+        found = [(context, selector.select(context)) for context in contexts]
+        seconds.setdefault(key, []).append(clock() - start)
+        matched.setdefault(key, (selector, sum(len(elements) for _, elements in found)))
+        return found
+
+    for _ in range(rounds):
+        gc.collect()
+        for index, sample in enumerate(samples):
+            layout = layouts.for_url(sample.url)
+            version = layout.version_for(sample.captured_at.date() if sample.captured_at else None)
+            page = (layout.name, index)
+            start = clock()
+            lxml.html.document_fromstring(sample.content)
+            parse_times.setdefault(layout.name, [[] for _ in samples])[index].append(clock() - start)
+            root = parse_html(sample.content, sample.charset, source=sample.name).root
+            strip_noise(root)
+
+            # All regions are matched before any is removed, as in the extraction.
+            regions = [timed(page, f"boilerplate.{region.name}", region.selector, [root]) for region in version.boilerplate]
+            for ((_, elements),) in regions:
+                for element in elements:
+                    remove_keeping_tail(element)
+            for name, rule in version.fields.items():
+                timed(page, f"fields.{name}", rule.selector, [root])
+            body = version.body
+            ((_, found),) = timed(page, "body", body.selector, [root])
+            chosen = set(found)
+            containers = [e for e in found if not any(a in chosen for a in e.iterancestors())]
+            for number, selector in enumerate(body.exclude):
+                for container, elements in timed(page, f"body.exclude[{number}]", selector, containers):
+                    for element in elements:
+                        if element is not container:
+                            remove_keeping_tail(element)
+            for number, block in enumerate(body.blocks):
+                timed(page, f"body.blocks[{number}] {block.kind}", block.selector, containers)
+
+    timings: dict[tuple[str, str], SelectorTiming] = {}
+    for (layout_name, where, index), values in seconds.items():
+        selector, count = matched[(layout_name, where, index)]
+        entry = timings.setdefault((layout_name, where), SelectorTiming(layout_name, where, selector, [], []))
+        entry.seconds.append(stat(values))
+        entry.matched.append(count)
+    parses = {
+        name: [(samples[index].name, stat(values)) for index, values in enumerate(per_page) if values]
+        for name, per_page in parse_times.items()
+    }
+    return list(timings.values()), parses
+
+
+def report_by_selector(timings: list[SelectorTiming], parses: dict[str, list[tuple[str, float]]], top: int) -> None:
+    """Per layout: selector cost per page next to its parse time; then the `top` slowest selectors."""
+
+    def per_page(timing: SelectorTiming) -> float:
+        return statistics.fmean(timing.seconds) * 1000
+
+    print("selector cost per page (ms, mean over the layout's pages; (a) = lxml parse of the same pages)")
+    print(
+        f"{'layout':<20} {'pages':>5} {'(a) parse':>9} {'selectors':>9} {'sel/(a)':>7} "
+        f"{'chrome':>7} {'fields':>7} {'body':>7} {'n':>3}"
+    )
+    totals = {"a": 0.0, "selectors": 0.0}
+    for name in sorted(parses):
+        mine = [t for t in timings if t.layout == name]
+        parse_ms = statistics.fmean(value for _, value in parses[name]) * 1000
+        groups = {
+            group: sum(per_page(t) for t in mine if t.where.split(".")[0].split("[")[0].split(" ")[0] == group)
+            for group in ("boilerplate", "fields", "body")
+        }
+        cost = sum(groups.values())
+        pages = len(parses[name])
+        totals["a"] += parse_ms * pages
+        totals["selectors"] += cost * pages
+        print(
+            f"{name:<20} {pages:5d} {parse_ms:9.3f} {cost:9.3f} {cost / parse_ms:7.2f} "
+            f"{groups['boilerplate']:7.3f} {groups['fields']:7.3f} {groups['body']:7.3f} {len(mine):3d}"
+        )
+    pages = sum(len(values) for values in parses.values())
+    print(
+        f"{'all':<20} {pages:5d} {totals['a'] / pages:9.3f} {totals['selectors'] / pages:9.3f} "
+        f"{totals['selectors'] / totals['a']:7.2f}"
+    )
+    print()
+    slowest = sorted(timings, key=per_page, reverse=True)[:top]
+    print(f"slowest {len(slowest)} selectors (ms per page and elements matched per page, means over the layout's pages)")
+    print(f"{'ms/page':>8} {'matched':>7}  {'layout':<18} {'where':<28} selector")
+    for timing in slowest:
+        print(
+            f"{per_page(timing):8.3f} {statistics.fmean(timing.matched):7.1f}  {timing.layout:<18} {timing.where:<28} "
+            f"{timing.selector.kind} {' '.join(timing.selector.expression.split())}"
+        )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("pages", nargs="?", type=Path, default=DEFAULT_PAGES, help=f"page directory (default {DEFAULT_PAGES})")
@@ -143,16 +313,41 @@ def main(argv: list[str] | None = None) -> int:
         help="per-page statistic over the rounds (default median; min is steadier on a busy machine)",
     )
     parser.add_argument("--per-page", action="store_true", help="print every page's figures")
+    parser.add_argument(
+        "--by-selector", action="store_true",
+        help="time every selector of every layout where the extraction runs it, and list the slowest",
+    )
+    parser.add_argument("--top", type=int, default=25, help="with --by-selector: how many of the slowest to list (default 25)")
+    parser.add_argument(
+        "--layout", action="append", default=[], metavar="NAME", help="only the pages of this layout (repeatable)"
+    )
+    parser.add_argument(
+        "--layouts-dir", action="append", default=[], type=Path, metavar="DIR",
+        help="add the layouts in DIR to the packaged ones (repeatable)",
+    )
     args = parser.parse_args(argv)
 
     if not args.pages.is_dir():
         print(f"no page directory at {args.pages}", file=sys.stderr)
         return 2
-    layouts = template_guard.load_layouts()
+    try:
+        layouts = template_guard.load_layouts(args.layouts_dir)
+    except TemplateGuardError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     samples, skipped = load_samples(args.pages, layouts)
+    if args.layout:
+        unknown = sorted(set(args.layout) - set(layouts.names))
+        if unknown:
+            print(f"unknown layout {unknown[0]!r}; known: {', '.join(layouts.names)}", file=sys.stderr)
+            return 2
+        samples = [sample for sample in samples if layouts.for_url(sample.url).name in args.layout]
     if not samples:
         print(f"no page in {args.pages} is served by a layout", file=sys.stderr)
         return 2
+    stat = statistics.median if args.stat == "median" else min
+    if args.by_selector:
+        return by_selector(samples, skipped, layouts, args.rounds, args.stat, stat, args.top)
     funcs = methods(layouts)
 
     usable = []
@@ -169,7 +364,6 @@ def main(argv: list[str] | None = None) -> int:
         print("every page failed to extract", file=sys.stderr)
         return 2
 
-    stat = statistics.median if args.stat == "median" else min
     medians = time_rounds(samples, funcs, args.rounds, stat)
     memory = peak_memory(samples, funcs)
 
@@ -211,6 +405,39 @@ def main(argv: list[str] | None = None) -> int:
         f"(target >= {TARGET_C_OVER_B:g}: {verdict(min(median_cb, totals_cb) >= TARGET_C_OVER_B)})"
     )
     print("memory: tracemalloc counts Python allocations only; ru_maxrss is the process high-water mark after each pass")
+    return 0
+
+
+def by_selector(
+    samples: list[Sample],
+    skipped: list[str],
+    layouts: template_guard.LayoutSet,
+    rounds: int,
+    stat_name: str,
+    stat: Callable[[list[float]], float],
+    top: int,
+) -> int:
+    """The --by-selector report."""
+    usable = []
+    for sample in samples:  # warm-up, and pages the extraction rejects are left out
+        try:
+            template_guard.extract(
+                sample.content, url=sample.url, captured_at=sample.captured_at, layouts=layouts, http_charset=sample.charset
+            )
+        except TemplateGuardError as error:
+            skipped.append(f"{sample.name} ({type(error).__name__}: {str(error).splitlines()[0][:80]})")
+        else:
+            usable.append(sample)
+    if not usable:
+        print("every page failed to extract", file=sys.stderr)
+        return 2
+    timings, parses = time_selectors(usable, layouts, rounds, stat)
+    print(f"pages: {len(usable)} served by a layout" + (f", {len(skipped)} skipped" if skipped else ""))
+    for reason in skipped:
+        print(f"  skipped {reason}")
+    print(f"rounds: {rounds} (per-page figure = {stat_name} over rounds)")
+    print()
+    report_by_selector(timings, parses, top)
     return 0
 
 
