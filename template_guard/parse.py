@@ -361,8 +361,14 @@ def _has_forbidden_utf8(raw: bytes) -> bool:
     """
     if len(raw.translate(None, _FORBIDDEN_BYTES)) != len(raw):
         return True
-    # Their UTF-8 starts with byte EF, rare in web text: a single-byte scan (memchr) settles most pages.
-    return b"\xef" in raw and (b"\xef\xbf\xbe" in raw or b"\xef\xbf\xbf" in raw)
+    # Their UTF-8 starts with byte EF, rare in web text: hopping between EF bytes with find (memchr) is
+    # far faster than searching for the three-byte sequences.
+    position = raw.find(b"\xef")
+    while position != -1:
+        if raw[position + 1 : position + 3] in (b"\xbf\xbe", b"\xbf\xbf"):
+            return True
+        position = raw.find(b"\xef", position + 1)
+    return False
 
 
 def _check_complete(log: etree._ListErrorLog, source: str | None) -> None:
