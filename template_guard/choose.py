@@ -77,12 +77,12 @@ class LayoutSet:
         ]
         if not matches:
             raise NoLayoutError(
-                f"no layout matches {url} (host {host or 'missing'}); "
+                f"no layout matches {_shown(url)} (host {host or 'missing'}); "
                 f"create a layout file that lists {host or 'the host'} in its domains"
             )
         if len(matches) > 1:
             names = ", ".join(layout.name for layout in matches)
-            raise NoLayoutError(f"several layouts match {url}: {names}; make their url_patterns distinct")
+            raise NoLayoutError(f"several layouts match {_shown(url)}: {names}; make their url_patterns distinct")
         return matches[0]
 
     def choose(self, *, name: str | None = None, url: str | None = None) -> Layout:
@@ -92,6 +92,11 @@ class LayoutSet:
         if url:
             return self.for_url(url)
         raise NoLayoutError("cannot choose a layout: the page has no URL; pass a layout name or the page's URL")
+
+
+def _shown(url: str) -> str:
+    """A URL as it goes into a one-line message: quoted if it holds spaces or control characters."""
+    return url if url.isprintable() and not any(char.isspace() for char in url) else repr(url)
 
 
 def layout_for_page(page: Page, layouts: LayoutSet) -> Layout:

@@ -13,7 +13,7 @@ from lxml import etree
 from .boilerplate import remove_keeping_tail, strip_boilerplate, strip_noise
 from .errors import TemplateGuardError
 from .extract import Extraction
-from .fields import element_text
+from .fields import element_text, solid_length
 from .layout import Layout, LayoutVersion
 from .parse import parse_decoded
 from .visible import visible_lines
@@ -67,11 +67,15 @@ def page_findings(extraction: Extraction) -> list[Finding]:
     page = extraction.source or "<page>"
     findings = [Finding(page, "error", problem + _advice(problem, extraction)) for problem in extraction.problems]
     for match in extraction.fields.values():
-        if not match.rule.multiple and match.matched > 1 and len(set(match.values)) == 1 and match.values:
-            continue  # repeated copies of one value (e.g. two identical bylines) are not drift
-        if not match.rule.multiple and match.matched > 1:
+        # Repeated copies of one value (e.g. the same byline twice) are not drift; different values are.
+        if not match.rule.multiple and match.distinct > 1:
             findings.append(
-                Finding(page, "warning", f"field {match.name!r} ({match.rule.selector}) matched {match.matched} elements; the first was used")
+                Finding(
+                    page,
+                    "warning",
+                    f"field {match.name!r} ({match.rule.selector}) matched {match.matched} elements with "
+                    f"{match.distinct} different values; the first was used",
+                )
             )
     body = extraction.body
     block_chars, container_chars = body.block_chars, body.container_chars
@@ -137,7 +141,7 @@ def _prose_outside_body(extraction: Extraction) -> Finding | None:
     prose = [
         line for line in visible_lines(root) if len(line.split()) >= PROSE_MIN_WORDS and line not in known
     ]
-    outside = sum(_solid_length(line) for line in prose)
+    outside = sum(solid_length(line) for line in prose)
     inside = extraction.body.block_chars
     if outside < MIN_PROSE_OUTSIDE_CHARS or outside <= MAX_PROSE_OUTSIDE_SHARE * inside:
         return None
@@ -159,10 +163,6 @@ def _depth(root: etree._Element) -> int:
         depth += 1 if event == "start" else -1
         deepest = max(deepest, depth)
     return deepest
-
-
-def _solid_length(text: str) -> int:
-    return sum(map(len, text.split()))
 
 
 def selector_health(layout: Layout, extractions: Sequence[Extraction]) -> list[SelectorHealth]:
@@ -207,7 +207,7 @@ def _version_health(layout: Layout, index: int, version: LayoutVersion, runs: li
             )
     for name, rule in version.fields.items():
         matched = sum(1 for e in runs if e.fields[name].values)
-        extra = sum(1 for e in runs if not rule.multiple and e.fields[name].matched > 1)
+        extra = sum(1 for e in runs if not rule.multiple and e.fields[name].distinct > 1)
         key = f"{where}.fields.{name}"
         status: Status
         if matched == total:
@@ -219,7 +219,7 @@ def _version_health(layout: Layout, index: int, version: LayoutVersion, runs: li
         else:
             status, message = "error", f"found no value {_on_no_page(total)}; fix the selector of {key} in {file}, or delete the field"
         if extra and status == "ok":
-            status, message = "warning", f"{message}; matched more than one element on {extra} pages"
+            status, message = "warning", f"{message}; different values on {extra} pages, the first was used"
         row("field", name, str(rule.selector), matched, status, message)
     container_pages = sum(1 for e in runs if e.body.containers)
     if container_pages == total:

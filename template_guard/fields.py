@@ -27,6 +27,7 @@ class FieldMatch:
     matched: int
     values: tuple[str, ...]
     problems: tuple[str, ...] = ()
+    distinct: int = 0  # different values the matched elements held (a single-valued field keeps one)
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,7 @@ class BodyMatch:
     @property
     def block_chars(self) -> int:
         """Non-space characters in the blocks kept and dropped."""
-        return sum(_solid_length(block.text) for block in (*self.blocks, *self.dropped))
+        return sum(solid_length(block.text) for block in (*self.blocks, *self.dropped))
 
 
 def element_text(element: etree._Element) -> str:
@@ -76,9 +77,9 @@ def read_field(root: etree._Element, rule: FieldRule) -> FieldMatch:
             value = _field_value(normalise_text(piece), rule, problems)
             if value and value not in values:
                 values.append(value)
-        if values and not rule.multiple:
-            break
-    return FieldMatch(rule.name, rule, len(elements), tuple(values[: None if rule.multiple else 1]), tuple(problems))
+    # A single-valued field keeps the first value; the others still count, as a sign of drift.
+    kept = values if rule.multiple else values[:1]
+    return FieldMatch(rule.name, rule, len(elements), tuple(kept), tuple(problems), distinct=len(values))
 
 
 def _field_value(value: str, rule: FieldRule, problems: list[str]) -> str:
@@ -138,7 +139,8 @@ def read_body(root: etree._Element, rule: BodyRule) -> BodyMatch:
     )
 
 
-def _solid_length(text: str) -> int:
+def solid_length(text: str) -> int:
+    """Characters that are not spaces, tabs or line breaks: what a body holds, however it is indented."""
     # Counts without splitting: this runs on every text node of the body.
     return len(text) - text.count(" ") - text.count("\n") - text.count("\t") - text.count("\r") - text.count("\xa0")
 
@@ -174,7 +176,7 @@ def _blocks_in(container: etree._Element, kinds: dict[etree._Element, str]) -> t
             elif open_blocks and node.tag in _BREAKING_TAGS:
                 open_blocks[-1][1].append(" ")
             if node.text:
-                chars += _solid_length(node.text)
+                chars += solid_length(node.text)
                 if open_blocks:
                     open_blocks[-1][1].append(node.text)
         else:
@@ -183,7 +185,7 @@ def _blocks_in(container: etree._Element, kinds: dict[etree._Element, str]) -> t
             elif open_blocks and node.tag in _BREAKING_TAGS:
                 open_blocks[-1][1].append(" ")
             if node is not container and node.tail:
-                chars += _solid_length(node.tail)
+                chars += solid_length(node.tail)
                 if open_blocks:
                     open_blocks[-1][1].append(node.tail)
     return blocks, chars

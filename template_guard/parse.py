@@ -397,6 +397,8 @@ def _declared_url(root: html.HtmlElement) -> str | None:
 
 def _absolute_url(value: str) -> str | None:
     url = value.strip()
+    if any(char.isspace() or not char.isprintable() for char in url):  # a URL never holds either
+        return None
     if url.startswith("//"):  # scheme-relative: news sites serve their pages over https
         url = "https:" + url
     try:

@@ -130,3 +130,10 @@ def test_explain_shows_removals_and_matches() -> None:
 def test_captured_at_before_every_version_is_one_error_line(command: str) -> None:
     result = invoke(command, "--captured-at", "1999-01-01", str(BUNDLED[0]))
     assert_one_error_line(result, EXIT_PROBLEMS, "no version of layout almayadeen-english covers the capture date 1999-01-01")
+
+
+@pytest.mark.parametrize("declared", ["https://bad\nhost.example/x", "https://unknown.example/a b"])
+def test_a_broken_declared_url_still_gives_one_error_line(tmp_path: Path, declared: str) -> None:
+    page = tmp_path / "page.html"
+    page.write_text(f'<html><head><link rel="canonical" href="{declared}"></head><body><h1>T</h1></body></html>')
+    assert_one_error_line(invoke("extract", str(page)), EXIT_PROBLEMS, str(page))

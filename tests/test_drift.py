@@ -312,3 +312,23 @@ def test_the_capture_date_picks_nothing_outside_the_versions(site: Site) -> None
     with pytest.raises(NoLayoutError) as raised:
         layout.version_for(dt.date(2020, 12, 31))
     assert str(raised.value).endswith(f"start version '2021' earlier, or add an earlier version, in {FILE}")
+
+
+def test_a_single_valued_field_with_different_matches_is_a_warning(tmp_path) -> None:
+    from template_guard import load_layouts, run
+    from template_guard.diagnostics import page_findings
+
+    (tmp_path / "two.toml").write_text(
+        'name = "two"\ndomains = ["two.example"]\n[[versions]]\nname = "v1"\nvalid_from = 2020-01-01\n'
+        '[versions.fields.title]\ncss = "h1"\n[versions.fields.body]\ncss = "article"\n'
+        'blocks = [{ kind = "paragraph", css = "p" }]\n'
+    )
+    layouts = load_layouts([tmp_path], packaged=False)
+    page = "<h1>{}</h1><h1>{}</h1><article><p>Body</p></article>"
+    same = run(page.format("One", "One").encode(), url="https://two.example/a", layouts=layouts)
+    different = run(page.format("One", "Two").encode(), url="https://two.example/a", layouts=layouts)
+    assert same.article.title == different.article.title == "One"
+    assert page_findings(same) == []
+    [finding] = page_findings(different)
+    assert finding.status == "warning"
+    assert "field 'title' (css 'h1') matched 2 elements with 2 different values; the first was used" in finding.message
