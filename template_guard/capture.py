@@ -32,14 +32,12 @@ from warcio.recordloader import ArcWarcRecord
 
 from . import __version__
 from .choose import LayoutSet, load_layouts
-from .cli_options import layouts_dir_option
-from .errors import LayoutError, NoLayoutError, PageError, TemplateGuardError
+from .cli_options import EXIT_PROBLEMS, layouts_dir_option, reporting_errors
+from .errors import NoLayoutError, PageError, TemplateGuardError
 from .layout import Layout
 from .pages import PageMeta, parse_timestamp, read_page, write_page
 from .parse import sniff_binary
 
-EXIT_FAILED = 1
-EXIT_INVALID_LAYOUTS = 2  # as cli.EXIT_INVALID_LAYOUTS; not imported, since cli imports this module
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 DEFAULT_TIMEOUT = 10.0
@@ -412,6 +410,10 @@ def capture_url(
     session: requests.Session | None = None,
 ) -> CaptureResult:
     """Fetch one live page and store it; `CaptureError` (and nothing written) when anything fails."""
+    try:
+        urlsplit(url).hostname  # noqa: B018 - parsing the host is the check: a malformed URL raises here
+    except ValueError as error:
+        raise CaptureError(f"not a valid URL ({error})") from None
     slug = check_slug(name) if name else slug_from_url(url)
     # Resolve before fetching, so an unknown site fails without touching the network ...
     layout = choose_layout(layouts, url, layout_name)
@@ -612,6 +614,7 @@ def _status(code: str | None) -> int | None:
 @click.option("--from-warc", "warc", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Import the HTML responses of a WARC file instead of fetching URLs.")
 @click.option("--url-pattern", metavar="GLOB", help="With --from-warc: import only target URIs matching this glob.")
+@reporting_errors
 def capture_command(
     urls: tuple[str, ...],
     layout_name: str | None,
@@ -642,14 +645,9 @@ def capture_command(
             check_slug(name)
         except CaptureError as error:
             raise click.BadParameter(str(error), param_hint="--name") from None
-    try:
-        layouts = load_layouts(layouts_dirs)
-        if layout_name:
-            layouts.get(layout_name)
-    except TemplateGuardError as error:
-        # The same one-line form and exit codes as the other commands (cli.fail).
-        click.echo(f"error: {error}", err=True)
-        raise SystemExit(EXIT_INVALID_LAYOUTS if isinstance(error, LayoutError) else EXIT_FAILED) from None
+    layouts = load_layouts(layouts_dirs)
+    if layout_name:
+        layouts.get(layout_name)
 
     if warc:
         report = import_warc(warc, layouts=layouts, pages_dir=pages_dir, url_pattern=url_pattern,
@@ -661,7 +659,7 @@ def capture_command(
                                   name=name, replace=replace, limits=limits, session=session)
     _echo_report(report, from_warc=warc is not None)
     if not report.ok or (warc and not report.pages_found):
-        raise SystemExit(EXIT_FAILED)
+        raise SystemExit(EXIT_PROBLEMS)
 
 
 def _echo_report(report: CaptureReport, *, from_warc: bool) -> None:

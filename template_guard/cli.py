@@ -5,49 +5,21 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
-from collections.abc import Callable
-from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
 
 import click
 
 from . import __version__
 from .capture import capture_command
 from .choose import layout_for_page, load_layouts
-from .cli_options import layouts_dir_option
+from .cli_options import EXIT_INVALID_LAYOUTS, EXIT_PROBLEMS, fail, layouts_dir_option, reporting_errors
 from .diagnostics import SelectorHealth, page_findings, preview, selector_health, worst
-from .errors import LayoutError, TemplateGuardError
+from .errors import TemplateGuardError
 from .evaluate import evaluate_command
 from .extract import Extraction, run_page
 from .pages import discover_pages, read_page
 
-F = TypeVar("F", bound=Callable[..., Any])
-
-EXIT_PROBLEMS = 1
-EXIT_INVALID_LAYOUTS = 2
-
-
-
-def fail(message: str, code: int = EXIT_PROBLEMS) -> None:
-    """Print one error line and exit."""
-    click.echo(f"error: {message}", err=True)
-    sys.exit(code)
-
-
-def reporting_errors(command: F) -> F:
-    """Turn template_guard's own errors into one line on stderr and a non-zero exit, never a traceback."""
-
-    @wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return command(*args, **kwargs)
-        except LayoutError as error:
-            fail(str(error), EXIT_INVALID_LAYOUTS)
-        except TemplateGuardError as error:
-            fail(str(error))
-
-    return wrapper  # type: ignore[return-value]
+__all__ = ["EXIT_INVALID_LAYOUTS", "EXIT_PROBLEMS", "main"]
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -24,7 +24,6 @@ import csv
 import datetime as dt
 import itertools
 import json
-import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -34,7 +33,7 @@ from typing import Any
 import click
 
 from .choose import LayoutSet, load_layouts
-from .cli_options import layouts_dir_option
+from .cli_options import layouts_dir_option, reporting_errors
 from .errors import NoLayoutError, TemplateGuardError
 from .extract import extract
 
@@ -571,6 +570,7 @@ def format_report(report: EvaluationReport) -> str:
     "--publisher", "publishers", multiple=True, help="Only this publisher (the page-key prefix, e.g. APNews); repeatable."
 )
 @layouts_dir_option
+@reporting_errors
 def evaluate_command(
     corpus_dir: Path, no_trafilatura: bool, as_json: bool, publishers: tuple[str, ...], layouts_dirs: tuple[Path, ...]
 ) -> None:
@@ -578,16 +578,12 @@ def evaluate_command(
 
     Needs the `eval` extra (rouge-score; trafilatura unless --no-trafilatura).
     """
-    try:
-        report = evaluate(
-            corpus_dir,
-            trafilatura=not no_trafilatura,
-            layouts=load_layouts(layouts_dirs),
-            publishers=publishers or None,
-        )
-    except TemplateGuardError as error:
-        click.echo(f"error: {error}", err=True)
-        sys.exit(1)
+    report = evaluate(
+        corpus_dir,
+        trafilatura=not no_trafilatura,
+        layouts=load_layouts(layouts_dirs),
+        publishers=publishers or None,
+    )
     if as_json:
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:

@@ -680,3 +680,15 @@ def test_a_warc_with_nothing_to_import_fails(capture, tmp_path: Path) -> None:
     assert broken.exit_code == 1
     assert broken.stderr.startswith(f"FAILED {not_warc}: not a readable WARC file")
     assert "Traceback" not in broken.output
+
+
+def test_a_malformed_url_is_one_failure_line(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from template_guard.cli import main
+
+    result = CliRunner().invoke(main, ["capture", "--pages-dir", str(tmp_path), "http://[abc/x"], catch_exceptions=False)
+    assert result.exit_code == 1
+    assert "FAILED http://[abc/x: not a valid URL" in result.stderr
+    assert "Traceback" not in result.output
+    assert not any(tmp_path.iterdir())
