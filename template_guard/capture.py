@@ -35,7 +35,7 @@ from .choose import LayoutSet, load_layouts
 from .cli_options import EXIT_PROBLEMS, layouts_dir_option, reporting_errors
 from .errors import NoLayoutError, PageError, TemplateGuardError
 from .layout import Layout
-from .pages import PageMeta, parse_timestamp, read_page, write_page
+from .pages import PAGE_SUFFIXES, PageMeta, parse_timestamp, read_page, write_page
 from .parse import sniff_binary
 
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
@@ -321,7 +321,12 @@ def free_slug(directory: Path, slug: str, captured_at: dt.datetime, replace: boo
 
 
 def _taken(directory: Path, slug: str) -> bool:
-    return (directory / f"{slug}.html").exists() or (directory / f"{slug}.json").exists()
+    """Whether any page (.html or .htm, in any letter case) or sidecar already uses `slug`."""
+    if (directory / f"{slug}.json").exists():
+        return True
+    return directory.is_dir() and any(
+        path.stem == slug and path.suffix.lower() in PAGE_SUFFIXES for path in directory.iterdir()
+    )
 
 
 def same_capture(directory: Path, slug: str, meta: PageMeta) -> Path | None:

@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import os
 import tempfile
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -158,6 +159,28 @@ def discover_pages(root: Path | str) -> list[Path]:
 
 def atomic_write(path: Path, data: bytes) -> None:
     """Write `data` to `path` so that an interrupt leaves either the old file or the new one."""
+    atomic_write_all([(path, data)])
+
+
+def atomic_write_all(files: Sequence[tuple[Path, bytes]]) -> None:
+    """Write several files, each atomically; all are staged before any is replaced.
+
+    A failure while writing (a full disk, an interrupt) leaves every old file as it was; only the
+    renames at the end, which do not fail for want of space, separate the old set from the new one.
+    """
+    staged: list[tuple[str, Path]] = []
+    try:
+        for path, data in files:
+            staged.append((_stage(path, data), path))
+        for temporary, path in staged:
+            os.replace(temporary, path)
+    finally:
+        for temporary, _ in staged:
+            Path(temporary).unlink(missing_ok=True)
+
+
+def _stage(path: Path, data: bytes) -> str:
+    """`data` in a temporary file beside `path`, synced to disk; its name."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     # mkstemp creates the file private (0600); keep the mode of the file being replaced, else 0644.
@@ -168,16 +191,15 @@ def atomic_write(path: Path, data: bytes) -> None:
             stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())
-        os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+    return temporary
 
 
 def write_page(path: Path | str, content: bytes, meta: PageMeta) -> Page:
-    """Store a captured page and its sidecar atomically; the bytes are kept exactly as received."""
+    """Store a captured page and its sidecar; neither is replaced unless both could be written."""
     path = Path(path)
-    atomic_write(path, content)
     sidecar = json.dumps(meta.to_json(), indent=2, ensure_ascii=False) + "\n"
-    atomic_write(sidecar_path(path), sidecar.encode("utf-8"))
+    atomic_write_all([(path, content), (sidecar_path(path), sidecar.encode("utf-8"))])
     return Page(content=content, meta=meta, path=path)

@@ -692,3 +692,24 @@ def test_a_malformed_url_is_one_failure_line(tmp_path: Path) -> None:
     assert "FAILED http://[abc/x: not a valid URL" in result.stderr
     assert "Traceback" not in result.output
     assert not any(tmp_path.iterdir())
+
+
+def test_a_failed_sidecar_write_leaves_the_old_capture_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from template_guard import pages
+    from template_guard.pages import PageMeta, read_page, write_page
+
+    page = tmp_path / "site" / "story.html"
+    write_page(page, b"<html>old</html>", PageMeta(url="https://site.example/old"))
+    real_stage = pages._stage
+
+    def full_disk_for_the_sidecar(path: Path, data: bytes) -> str:
+        if path.suffix == ".json":
+            raise OSError(28, "No space left on device")
+        return real_stage(path, data)
+
+    monkeypatch.setattr(pages, "_stage", full_disk_for_the_sidecar)
+    with pytest.raises(OSError):
+        write_page(page, b"<html>new</html>", PageMeta(url="https://site.example/new"))
+    kept = read_page(page)
+    assert (kept.content, kept.meta.url) == (b"<html>old</html>", "https://site.example/old")
+    assert sorted(p.name for p in page.parent.iterdir()) == ["story.html", "story.json"]
