@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import re
-import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
-
-from lxml import etree
 
 from .boilerplate import remove_keeping_tail, strip_boilerplate, strip_noise
 from .errors import TemplateGuardError
@@ -134,9 +131,6 @@ def _prose_outside_body(extraction: Extraction) -> Finding | None:
     strip_boilerplate(root, extraction.version)
     for container in extraction.version.body.selector.select(root):
         remove_keeping_tail(container)
-    if _depth(root) > sys.getrecursionlimit() // 2:
-        # visible_lines recurses once per level of nesting; a page this deep would exhaust the stack.
-        return Finding(page, "notice", "the page is nested too deeply to compare the body with its visible text")
     known = {value for match in extraction.fields.values() for value in match.values}
     prose = [
         line for line in visible_lines(root) if len(line.split()) >= PROSE_MIN_WORDS and line not in known
@@ -155,14 +149,6 @@ def _prose_outside_body(extraction: Extraction) -> Finding | None:
         "or declare that text as a boilerplate region if it is chrome",
     )
 
-
-def _depth(root: etree._Element) -> int:
-    """How many levels deep the tree nests, counted without recursion."""
-    depth = deepest = 0
-    for event, _ in etree.iterwalk(root, events=("start", "end")):
-        depth += 1 if event == "start" else -1
-        deepest = max(deepest, depth)
-    return deepest
 
 
 def selector_health(layout: Layout, extractions: Sequence[Extraction]) -> list[SelectorHealth]:
