@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from lxml import etree
@@ -106,7 +107,7 @@ def read_fields(root: etree._Element, version: LayoutVersion) -> dict[str, Field
 
 def read_body(root: etree._Element, rule: BodyRule) -> BodyMatch:
     """The body blocks, in document order; exclusions inside the body are removed first (in place)."""
-    containers = _outermost(rule.selector.select(root))
+    containers = outermost(rule.selector.select(root))
     excluded = 0
     for container in containers:
         for selector in rule.exclude:
@@ -145,9 +146,11 @@ def solid_length(text: str) -> int:
     return len(text) - text.count(" ") - text.count("\n") - text.count("\t") - text.count("\r") - text.count("\xa0")
 
 
-def _outermost(elements: list[etree._Element]) -> list[etree._Element]:
-    chosen = set(elements)
-    return [e for e in elements if not any(a in chosen for a in e.iterancestors())]
+def outermost(elements: Iterable[etree._Element]) -> list[etree._Element]:
+    """The elements (in their order) that are not inside another one of them."""
+    chosen = list(elements)
+    members = set(chosen)
+    return [e for e in chosen if not any(a in members for a in e.iterancestors())]
 
 
 def _blocks_in(container: etree._Element, kinds: dict[etree._Element, str]) -> tuple[list[Block], int]:

@@ -27,6 +27,7 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 from lxml import etree
 
 from .boilerplate import NOISE_TAGS, remove_keeping_tail
+from .fields import outermost
 from .layout import BoilerplateRegion, LayoutVersion
 
 __all__ = [
@@ -146,12 +147,6 @@ def visible_text(top: etree._Element, skip: Collection[etree._Element] = frozens
     return " ".join("".join(slot.get() for slot in text_slots(top, skip)).split())
 
 
-def _outermost(elements: Iterable[etree._Element]) -> list[etree._Element]:
-    chosen = list(elements)
-    members = set(chosen)
-    return [e for e in chosen if not any(a in members for a in e.iterancestors())]
-
-
 def _in_document_order(root: etree._Element, members: set[etree._Element]) -> list[etree._Element]:
     return [e for e in root.iter() if e in members]
 
@@ -206,7 +201,7 @@ class ChromeMap:
             selector = self.regions[region].items
             match = self.match(region, index)
             found = [] if selector is None else selector.select(match)
-            self._items[key] = _outermost(e for e in found if e is not match)
+            self._items[key] = outermost(e for e in found if e is not match)
         return self._items[key]
 
     def label(self, region: str, index: int) -> str:
@@ -215,7 +210,7 @@ class ChromeMap:
 
     @cached_property
     def containers(self) -> list[etree._Element]:
-        return _outermost(self.version.body.selector.select(self.root))
+        return outermost(self.version.body.selector.select(self.root))
 
     @cached_property
     def _excluded(self) -> frozenset[etree._Element]:
@@ -246,7 +241,7 @@ class ChromeMap:
         Positions between these are where an inline box may move; each can take a canary or be deleted.
         """
         kinds = self.block_kinds
-        ordered = _outermost(_in_document_order(self.root, set(kinds)))
+        ordered = outermost(_in_document_order(self.root, set(kinds)))
         hidden = self.chrome | self.noise
         kept = []
         for element in ordered:
