@@ -18,6 +18,11 @@ def normalise_text(text: str) -> str:
     return " ".join(_INVISIBLE.sub("", unicodedata.normalize("NFC", text)).split())
 
 
+def clip(text: str, width: int) -> str:
+    """`text` cut to at most `width` characters, an ellipsis marking the cut: for one-line previews."""
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 @dataclass(frozen=True)
 class Block:
     """One body block: its kind (paragraph, heading, quote, tweet, …) and its normalised text."""

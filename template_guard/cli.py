@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from . import __version__
+from .article import clip
 from .capture import capture_command
 from .choose import layout_for_page, load_layouts
 from .cli_options import EXIT_INVALID_LAYOUTS, EXIT_PROBLEMS, fail, layouts_dir_option, reporting_errors
@@ -97,7 +98,7 @@ def check(pages_dir: Path, layouts_dirs: tuple[Path, ...]) -> None:
         article = extraction.article
         click.echo(
             f"  {status:<8} {label}  {article.layout}@{article.version}  "
-            f"{len(article.blocks)} blocks  {preview_text(article.title)!r}"
+            f"{len(article.blocks)} blocks  {clip(article.title, 60)!r}"
         )
         for finding in findings:
             click.echo(f"           {finding.status}: {finding.message}")
@@ -119,11 +120,6 @@ def _print_health(rows: list[SelectorHealth]) -> None:
             current = (row.layout, row.version)
             click.echo(f"  {row.layout}@{row.version} ({row.pages} pages)")
         click.echo(f"    {row.status:<8} {row.role:<11} {row.name:<18} {row.selector:<45} {row.message}")
-
-
-def preview_text(text: str, width: int = 60) -> str:
-    """`text` cut to `width` characters with an ellipsis."""
-    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 @main.command()
@@ -159,17 +155,17 @@ def explain(
             click.echo(f"      … and {len(region.elements) - 3} more")
     click.echo("\nfields:")
     for match in extraction.fields.values():
-        values = "; ".join(preview_text(v) for v in match.values) or "(nothing)"
+        values = "; ".join(clip(v, 60) for v in match.values) or "(nothing)"
         click.echo(f"  {match.name:<11} {match.rule.selector}: matched {match.matched} → {values}")
     body = extraction.body
     click.echo(f"\nbody ({version.body.selector}): {body.containers} container(s), {body.excluded} element(s) excluded")
     for block_rule, count in zip(version.body.blocks, body.matched_per_rule, strict=True):
         click.echo(f"  block {block_rule.kind:<11} {block_rule.selector}: matched {count}")
     for block in body.dropped:
-        click.echo(f"  dropped by drop_text: {preview_text(block.text)!r}")
+        click.echo(f"  dropped by drop_text: {clip(block.text, 60)!r}")
     click.echo("\nblocks:")
     for number, block in enumerate(body.blocks, 1):
-        click.echo(f"  {number:>3} {block.kind:<10} {preview_text(block.text, 90)}")
+        click.echo(f"  {number:>3} {block.kind:<10} {clip(block.text, 90)}")
     findings = page_findings(extraction)
     click.echo("\nproblems: " + ("none" if not findings else ""))
     for finding in findings:

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from .article import clip
 from .boilerplate import remove_keeping_tail, strip_boilerplate, strip_noise
 from .errors import TemplateGuardError
 from .extract import Extraction
@@ -139,7 +140,7 @@ def _prose_outside_body(extraction: Extraction) -> Finding | None:
     inside = extraction.body.block_chars
     if outside < MIN_PROSE_OUTSIDE_CHARS or outside <= MAX_PROSE_OUTSIDE_SHARE * inside:
         return None
-    example = prose[0] if len(prose[0]) <= 70 else prose[0][:69] + "…"
+    example = clip(prose[0], 70)
     return Finding(
         page,
         "error",
@@ -240,5 +241,4 @@ def worst(statuses: Iterable[Status]) -> Status:
 
 def preview(element: object, width: int = 70) -> str:
     """A one-line preview of an element's text."""
-    text = element_text(element)  # type: ignore[arg-type]
-    return text if len(text) <= width else text[: width - 1] + "…"
+    return clip(element_text(element), width)  # type: ignore[arg-type]

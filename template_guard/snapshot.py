@@ -30,7 +30,7 @@ import pytest
 from syrupy.data import Snapshot, SnapshotCollection
 from syrupy.extensions.base import AbstractSyrupyExtension
 
-from .article import Article, Block
+from .article import Article, Block, clip
 from .diagnostics import page_findings
 from .extract import Extraction
 from .pages import PAGE_SUFFIXES, atomic_write
@@ -226,7 +226,7 @@ def word_diff(old: str, new: str, context: int = CONTEXT_WORDS) -> str:
 
 
 def _shorten(text: str, width: int = MAX_SHOWN) -> str:
-    return json.dumps(text if len(text) <= width else text[: width - 1] + "…", ensure_ascii=False)
+    return json.dumps(clip(text, width), ensure_ascii=False)
 
 
 def describe_changes(expected: Article, actual: Article) -> list[str]:

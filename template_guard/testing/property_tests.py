@@ -32,7 +32,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule, run_state_machine_as_test
 from lxml import etree
 
-from ..article import Article
+from ..article import Article, clip
 from ..choose import LayoutSet, layout_for_page
 from ..extract import Extraction, run, run_page
 from ..layout import LayoutVersion
@@ -226,22 +226,18 @@ def describe_difference(before: Article, after: Article, *, limit: int = 12) -> 
     for name in ("title", "standfirst", "authors", "published", "tags", "layout", "version"):
         old, new = getattr(before, name), getattr(after, name)
         if old != new:
-            lines.append(f"  {name}: {_clip(repr(old))} -> {_clip(repr(new))}")
+            lines.append(f"  {name}: {clip(repr(old), 100)} -> {clip(repr(new), 100)}")
     old_blocks = [f"{b.kind}: {b.text}" for b in before.blocks]
     new_blocks = [f"{b.kind}: {b.text}" for b in after.blocks]
     matcher = difflib.SequenceMatcher(a=old_blocks, b=new_blocks, autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
             continue
-        lines.extend(f"  - body block {i + 1} {_clip(old_blocks[i])}" for i in range(i1, i2))
-        lines.extend(f"  + body block {j + 1} {_clip(new_blocks[j])}" for j in range(j1, j2))
+        lines.extend(f"  - body block {i + 1} {clip(old_blocks[i], 100)}" for i in range(i1, i2))
+        lines.extend(f"  + body block {j + 1} {clip(new_blocks[j], 100)}" for j in range(j1, j2))
     if len(lines) > limit:
         lines = [*lines[:limit], f"  … and {len(lines) - limit} more differences"]
     return "\n".join(lines) or "  (no difference)"
-
-
-def _clip(text: str, limit: int = 100) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _excerpt(text: str, token: str, width: int = 40) -> str:
