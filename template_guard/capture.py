@@ -34,7 +34,7 @@ from . import __version__
 from .choose import LayoutSet, load_layouts
 from .cli_options import EXIT_PROBLEMS, layouts_dir_option, reporting_errors
 from .errors import NoLayoutError, PageError, TemplateGuardError
-from .layout import Layout
+from .layout import Layout, normalise_host
 from .pages import PAGE_SUFFIXES, PageMeta, parse_timestamp, read_page, write_page
 from .parse import sniff_binary
 
@@ -359,7 +359,7 @@ def choose_layout(layouts: LayoutSet, url: str, layout_name: str | None = None) 
     try:
         return layouts.choose(name=layout_name, url=url)
     except NoLayoutError as error:
-        host = (urlsplit(url).hostname or "the-site").lower().removeprefix("www.")
+        host = normalise_host(urlsplit(url).hostname or "the-site")
         if layout_name or any(host in layout.domains for layout in layouts):
             raise CaptureError(str(error)) from None  # a known site: the engine's message says what is wrong
         suggestion = re.sub(r"[^a-z0-9]+", "-", host).strip("-")

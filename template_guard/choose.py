@@ -10,7 +10,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from .errors import LayoutError, NoLayoutError
-from .layout import Layout, load_layout
+from .layout import Layout, load_layout, normalise_host
 from .pages import Page
 
 PACKAGED_LAYOUTS = Path(__file__).parent / "layouts"
@@ -66,7 +66,7 @@ class LayoutSet:
     def for_url(self, url: str) -> Layout:
         """The one layout whose domains and URL patterns match `url`."""
         try:
-            host = (urlsplit(url).hostname or "").lower().removeprefix("www.")
+            host = normalise_host(urlsplit(url).hostname or "")
         except ValueError as error:
             raise NoLayoutError(f"{url!r} is not a valid URL ({error})") from None
         matches = [

@@ -136,6 +136,11 @@ class Layout:
         raise NoLayoutError(f"layout {self.name} has no version {name!r}")
 
 
+def normalise_host(host: str) -> str:
+    """A host name as layouts compare them: lower case, without a leading "www."."""
+    return host.lower().removeprefix("www.")
+
+
 def load_layout(path: Path | str) -> Layout:
     """Read, validate and compile one layout file; raise `LayoutError` naming the key and the problem."""
     path = Path(path)
@@ -239,7 +244,7 @@ class _LayoutReader:
             raise self.fail("name", f"is {name!r} but the file is {self.path.name}", f"name it {self.path.stem!r}")
         if not _NAME.match(name):
             raise self.fail("name", f"{name!r} must be lower-case letters, digits, '.', '_' or '-'")
-        domains = tuple(d.lower().removeprefix("www.") for d in self.strings(raw["domains"], "domains"))
+        domains = tuple(normalise_host(d) for d in self.strings(raw["domains"], "domains"))
         if not domains:
             raise self.fail("domains", "must name at least one host")
         url_patterns = self.strings(raw.get("url_patterns", []), "url_patterns")
