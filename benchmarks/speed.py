@@ -11,7 +11,7 @@ its JSON sidecar). Pages whose URL no layout serves are skipped (and counted).
 For every page, in one process and interleaved (each round runs a, b, c on every page in turn):
 
   (a) lxml parse only: ``lxml.html.document_fromstring`` of the page bytes
-  (b) full template_guard extraction: ``template_guard.extract`` (layouts loaded once beforehand)
+  (b) full template_guard extraction: ``template_guard.engine.pipeline`` (layouts loaded once beforehand)
   (c) trafilatura's default extraction: ``trafilatura.extract`` of the same bytes
 
 The per-page figure is the median wall time over the rounds (``--stat min``: the fastest round). Printed: the ratios (b)/(a) and
@@ -61,11 +61,11 @@ if str(REPO) not in sys.path:  # run from a checkout without installing
     sys.path.insert(0, str(REPO))
 
 import template_guard  # noqa: E402
-from template_guard.boilerplate import remove_keeping_tail, strip_noise  # noqa: E402
+from template_guard.engine.boilerplate import remove_keeping_tail, strip_noise  # noqa: E402
+from template_guard.engine.parse import parse_html  # noqa: E402
+from template_guard.engine.selectors import Selector  # noqa: E402
 from template_guard.errors import NoLayoutError, TemplateGuardError  # noqa: E402
-from template_guard.pages import discover_pages, read_page  # noqa: E402
-from template_guard.parse import parse_html  # noqa: E402
-from template_guard.selectors import Selector  # noqa: E402
+from template_guard.store.pages import discover_pages, read_page  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -135,7 +135,7 @@ def methods(layouts: template_guard.LayoutSet) -> dict[str, Callable[[Sample], o
         return lxml.html.document_fromstring(sample.content)
 
     def template_guard_extract(sample: Sample) -> object:
-        return template_guard.extract(
+        return template_guard.engine.pipeline(
             sample.content, url=sample.url, captured_at=sample.captured_at, layouts=layouts, http_charset=sample.charset
         )
 
@@ -421,7 +421,7 @@ def by_selector(
     usable = []
     for sample in samples:  # warm-up, and pages the extraction rejects are left out
         try:
-            template_guard.extract(
+            template_guard.engine.pipeline(
                 sample.content, url=sample.url, captured_at=sample.captured_at, layouts=layouts, http_charset=sample.charset
             )
         except TemplateGuardError as error:

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from template_guard import Article, extract_page, read_page
-from template_guard.parse import parse_html
-from template_guard.visible import visible_lines
+from template_guard.engine.parse import parse_html
+from template_guard.engine.visible import visible_lines
 
 PAGES = Path(__file__).parents[1] / "pages" / "almayadeen-english"
 SEEDS = Path(__file__).parents[1].parent / "shared" / "seeds"

@@ -29,11 +29,11 @@ from template_guard import (
     extract_page,
     load_layouts,
 )
-from template_guard.cli import EXIT_PROBLEMS, main
-from template_guard.diagnostics import page_findings
-from template_guard.extract import Extraction, checked, run_page
-from template_guard.pages import PageMeta, read_page, sidecar_path
-from template_guard.parse import parse_decoded
+from template_guard.engine.diagnostics import page_findings
+from template_guard.engine.parse import parse_decoded
+from template_guard.engine.pipeline import Extraction, checked, run_page
+from template_guard.store.pages import PageMeta, read_page, sidecar_path
+from template_guard.tools.cli import EXIT_PROBLEMS, main
 
 SOURCE = Path(__file__).resolve().parents[1] / "pages" / "almayadeen-english" / "almaty-faced-6-waves.html"
 LAYOUT = "almayadeen-english"

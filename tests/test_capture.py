@@ -19,7 +19,9 @@ from click.testing import CliRunner, Result
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from template_guard.capture import (
+from template_guard.engine.pipeline import extract_page
+from template_guard.engine.routing import load_layouts
+from template_guard.tools.capture import (
     CaptureError,
     FetchLimits,
     capture_command,
@@ -28,8 +30,6 @@ from template_guard.capture import (
     parse_content_type,
     slug_from_url,
 )
-from template_guard.choose import load_layouts
-from template_guard.extract import extract_page
 
 LAYOUT_TOML = """\
 name = "loopback"
@@ -685,7 +685,7 @@ def test_a_warc_with_nothing_to_import_fails(capture, tmp_path: Path) -> None:
 def test_a_malformed_url_is_one_failure_line(tmp_path: Path) -> None:
     from click.testing import CliRunner
 
-    from template_guard.cli import main
+    from template_guard.tools.cli import main
 
     result = CliRunner().invoke(main, ["capture", "--pages-dir", str(tmp_path), "http://[abc/x"], catch_exceptions=False)
     assert result.exit_code == 1
@@ -695,8 +695,8 @@ def test_a_malformed_url_is_one_failure_line(tmp_path: Path) -> None:
 
 
 def test_a_failed_sidecar_write_leaves_the_old_capture_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from template_guard import pages
-    from template_guard.pages import PageMeta, read_page, write_page
+    from template_guard.store import pages
+    from template_guard.store.pages import PageMeta, read_page, write_page
 
     page = tmp_path / "site" / "story.html"
     write_page(page, b"<html>old</html>", PageMeta(url="https://site.example/old"))

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from template_guard.cli import EXIT_INVALID_LAYOUTS, EXIT_PROBLEMS, main
+from template_guard.tools.cli import EXIT_INVALID_LAYOUTS, EXIT_PROBLEMS, main
 
 REPO = Path(__file__).resolve().parents[1]
 PAGES = REPO / "pages"

@@ -12,9 +12,9 @@ import pytest
 from hypothesis import settings
 
 from template_guard import load_layouts
-from template_guard.evaluate import GoldPage, read_corpus
-from template_guard.profiles import CI, property_settings
+from template_guard.testing.profiles import CI, property_settings
 from template_guard.testing.property_tests import Subject, assert_invariance, assert_no_leak
+from template_guard.tools.evaluate import GoldPage, read_corpus
 
 CORPUS = Path(__file__).parents[1].parent / "shared" / "corpora" / "fundus-eval"
 EXAMPLES_PER_PAGE = 10

@@ -7,7 +7,7 @@ import codecs
 import pytest
 
 from template_guard import PageError
-from template_guard.parse import Decoded, decode, parse_html, sniff_binary
+from template_guard.engine.parse import Decoded, decode, parse_html, sniff_binary
 
 ARABIC = "ألماتي واجهت ست موجات من الهجمات، قال الرئيس الكازاخستاني في خطاب متلفز"
 FRENCH = "Le président kazakh, très inquiet à Almaty, évoque « des étrangers » – voilà où en est la crise"

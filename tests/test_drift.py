@@ -18,10 +18,10 @@ import pytest
 from click.testing import CliRunner
 
 from template_guard import NoLayoutError, load_layouts
-from template_guard.choose import LayoutSet
-from template_guard.cli import EXIT_PROBLEMS, main
-from template_guard.diagnostics import Finding, SelectorHealth, page_findings, selector_health
-from template_guard.extract import Extraction, run_page
+from template_guard.engine.diagnostics import Finding, SelectorHealth, page_findings, selector_health
+from template_guard.engine.pipeline import Extraction, run_page
+from template_guard.engine.routing import LayoutSet
+from template_guard.tools.cli import EXIT_PROBLEMS, main
 
 REPO = Path(__file__).resolve().parents[1]
 REAL_LAYOUT = REPO / "template_guard" / "layouts" / "almayadeen-english.toml"
@@ -316,7 +316,7 @@ def test_the_capture_date_picks_nothing_outside_the_versions(site: Site) -> None
 
 def test_a_single_valued_field_with_different_matches_is_a_warning(tmp_path) -> None:
     from template_guard import load_layouts, run
-    from template_guard.diagnostics import page_findings
+    from template_guard.engine.diagnostics import page_findings
 
     (tmp_path / "two.toml").write_text(
         'name = "two"\ndomains = ["two.example"]\n[[versions]]\nname = "v1"\nvalid_from = 2020-01-01\n'

@@ -14,9 +14,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from template_guard import TemplateGuardError, load_layouts
-from template_guard.choose import LayoutSet
-from template_guard.diagnostics import page_findings
-from template_guard.extract import checked, run
+from template_guard.engine.diagnostics import page_findings
+from template_guard.engine.pipeline import checked, run
+from template_guard.engine.routing import LayoutSet
 
 PAGES_DIR = Path(__file__).resolve().parents[1] / "pages" / "almayadeen-english"
 PAGES = [path.read_bytes() for path in sorted(PAGES_DIR.glob("*.html"))]

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from template_guard import LayoutError, load_layout, load_layouts
-from template_guard.cli import EXIT_INVALID_LAYOUTS, main
+from template_guard.tools.cli import EXIT_INVALID_LAYOUTS, main
 
 NAME = "site"
 VALID = """\
@@ -246,6 +246,6 @@ def test_every_packaged_layout_is_valid() -> None:
 
 @pytest.mark.parametrize("expression", ["//p[@a and (@b or @c)]", "//p[(@a) or (@b)]", "//li[position() mod (2) = 0]"])
 def test_operators_before_a_parenthesis_are_not_taken_for_functions(expression: str) -> None:
-    from template_guard.selectors import Selector
+    from template_guard.engine.selectors import Selector
 
     assert Selector.compile("xpath", expression).expression == expression

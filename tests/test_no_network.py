@@ -19,9 +19,9 @@ import requests
 from click.testing import CliRunner
 
 from template_guard import extract_page, load_layouts
-from template_guard.cli import main
-from template_guard.diagnostics import page_findings
-from template_guard.extract import run_page
+from template_guard.engine.diagnostics import page_findings
+from template_guard.engine.pipeline import run_page
+from template_guard.tools.cli import main
 
 SOURCE = Path(__file__).resolve().parents[1] / "pages" / "almayadeen-english" / "almaty-faced-6-waves.html"
 UNROUTABLE = ("192.0.2.1", 80)  # TEST-NET-1: never a real host, so a broken guard cannot reach anything

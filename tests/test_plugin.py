@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from template_guard import discover_pages, extract_page, load_layouts
-from template_guard.plugin import Project
-from template_guard.snapshot import render_snapshot
+from template_guard.testing.plugin import Project
+from template_guard.testing.snapshot import render_snapshot
 
 pytest_plugins = ["pytester"]
 

@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from template_guard import extract_page, load_layouts
-from template_guard.evaluate import (
+from template_guard.tools.evaluate import (
     MAX_EXHAUSTIVE_OPTIONAL,
     THRESHOLD_MEAN_F1,
     THRESHOLD_PAGE_F1,
@@ -204,7 +204,7 @@ def test_scores_equal_rouge_score_on_multi_paragraph_texts() -> None:
 def test_union_lcs_equals_rouge_scores_own(monkeypatch: pytest.MonkeyPatch) -> None:
     from rouge_score import rouge_scorer
 
-    import template_guard.evaluate as evaluation
+    import template_guard.tools.evaluate as evaluation
 
     rng = random.Random(11)
     for chunk_cells in (evaluation._LCS_CELLS_PER_CHUNK, 40):  # one table, and tables cut into chunks

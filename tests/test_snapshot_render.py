@@ -11,9 +11,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from syrupy.data import Snapshot, SnapshotCollection
 
-from template_guard.article import Article, Block, normalise_text
-from template_guard.extract import extract_page
-from template_guard.snapshot import (
+from template_guard.engine.article import Article, Block, normalise_text
+from template_guard.engine.pipeline import extract_page
+from template_guard.testing.snapshot import (
     MAX_DETAILS,
     PageSnapshotExtension,
     SnapshotFormatError,

@@ -13,8 +13,10 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from template_guard import Article, LayoutSet, LayoutVersion, discover_pages, load_layout, load_layouts, read_page, run
-from template_guard.boilerplate import strip_boilerplate, strip_noise
-from template_guard.mutations import (
+from template_guard.engine.boilerplate import strip_boilerplate, strip_noise
+from template_guard.engine.parse import parse_html
+from template_guard.engine.visible import visible_lines
+from template_guard.testing.mutations import (
     CANARY_PATTERN,
     AddAttributes,
     AddItem,
@@ -34,9 +36,8 @@ from template_guard.mutations import (
     serialize,
     write_chrome_canaries,
 )
-from template_guard.parse import parse_html
-from template_guard.profiles import CI, DEV, THOROUGH, property_settings, register_profiles
-from template_guard.strategies import (
+from template_guard.testing.profiles import CI, DEV, THOROUGH, property_settings, register_profiles
+from template_guard.testing.strategies import (
     MUTATION_KINDS,
     MutatedPage,
     body_probes,
@@ -46,7 +47,6 @@ from template_guard.strategies import (
     page_tree,
     reserved_names,
 )
-from template_guard.visible import visible_lines
 
 PAGES = discover_pages(Path(__file__).parents[1] / "pages")
 WITH_INLINE_BOX = next(p for p in PAGES if p.stem == "over-5000-arrested")

@@ -18,9 +18,8 @@ import pytest
 from hypothesis import HealthCheck, find, settings
 
 from template_guard import LayoutSet, LayoutVersion, Page, load_layouts, read_page
-from template_guard.choose import PACKAGED_LAYOUTS
-from template_guard.mutations import MoveInline
-from template_guard.strategies import MutatedPage, mutated_pages
+from template_guard.engine.routing import PACKAGED_LAYOUTS
+from template_guard.testing.mutations import MoveInline
 from template_guard.testing.property_tests import (
     Subject,
     assert_daily_changes,
@@ -28,6 +27,7 @@ from template_guard.testing.property_tests import (
     assert_no_leak,
     assert_sensitivity,
 )
+from template_guard.testing.strategies import MutatedPage, mutated_pages
 
 LAYOUT = "almayadeen-english"
 LAYOUT_TEXT = (PACKAGED_LAYOUTS / f"{LAYOUT}.toml").read_text(encoding="utf-8")

@@ -32,14 +32,14 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule, run_state_machine_as_test
 from lxml import etree
 
-from ..article import Article, clip
-from ..choose import LayoutSet, layout_for_page
-from ..extract import Extraction, run, run_page
-from ..layout import LayoutVersion
-from ..mutations import CANARY_PATTERN, Canary, ChromeMap, Mutation, describe_all, serialize
-from ..pages import Page
-from ..profiles import property_settings
-from ..strategies import (
+from template_guard.engine.article import Article, clip
+from template_guard.engine.layout import LayoutVersion
+from template_guard.engine.pipeline import Extraction, run, run_page
+from template_guard.engine.routing import LayoutSet, layout_for_page
+from template_guard.store.pages import Page
+from template_guard.testing.mutations import CANARY_PATTERN, Canary, ChromeMap, Mutation, describe_all, serialize
+from template_guard.testing.profiles import property_settings
+from template_guard.testing.strategies import (
     MUTATION_KINDS,
     BodyProbe,
     CanariedPage,

@@ -6,17 +6,17 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from template_guard.plugin import extract_or_fail
+from template_guard.testing.plugin import extract_or_fail
 
 if TYPE_CHECKING:
     from syrupy.assertion import SnapshotAssertion
 
-    from template_guard.choose import LayoutSet
+    from template_guard.engine.routing import LayoutSet
     from template_guard.testing import PageRef
 
 pytest.importorskip("syrupy", reason="snapshot tests need syrupy: pip install 'template_guard[test]'")
 
-from template_guard.snapshot import assert_matches  # noqa: E402 -- needs syrupy, checked just above
+from template_guard.testing.snapshot import assert_matches  # noqa: E402 -- needs syrupy, checked just above
 
 
 def test_snapshot(page_ref: PageRef, layouts: LayoutSet, snapshot: SnapshotAssertion) -> None:

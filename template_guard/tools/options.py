@@ -10,7 +10,7 @@ from typing import Any, NoReturn, TypeVar
 
 import click
 
-from .errors import LayoutError, TemplateGuardError
+from template_guard.errors import LayoutError, TemplateGuardError
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -30,8 +30,9 @@ from hypothesis import strategies as st
 from hypothesis.strategies import DrawFn, SearchStrategy
 from lxml import etree
 
-from .layout import LayoutVersion
-from .mutations import (
+from template_guard.engine.layout import LayoutVersion
+from template_guard.engine.parse import parse_html
+from template_guard.testing.mutations import (
     COLLAPSIBLE_RUN,
     AddAttributes,
     AddItem,
@@ -58,7 +59,6 @@ from .mutations import (
     write_chrome_canaries,
     write_field_canaries,
 )
-from .parse import parse_html
 
 __all__ = [
     "MUTATION_KINDS",

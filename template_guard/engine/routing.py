@@ -9,11 +9,11 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from .errors import LayoutError, NoLayoutError
-from .layout import Layout, load_layout, normalise_host
-from .pages import Page
+from template_guard.engine.layout import Layout, load_layout, normalise_host
+from template_guard.errors import LayoutError, NoLayoutError
+from template_guard.store.pages import Page
 
-PACKAGED_LAYOUTS = Path(__file__).parent / "layouts"
+PACKAGED_LAYOUTS = Path(__file__).parents[1] / "layouts"
 
 
 @dataclass(frozen=True)

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from .article import Block, normalise_text
-from .boilerplate import remove_keeping_tail
-from .layout import BodyRule, FieldRule, LayoutVersion
+from template_guard.engine.article import Block, normalise_text
+from template_guard.engine.boilerplate import remove_keeping_tail
+from template_guard.engine.layout import BodyRule, FieldRule, LayoutVersion
 
 # Elements that start a new line in a browser; inside one block they become a space, so words stay apart.
 _BREAKING_TAGS = frozenset(

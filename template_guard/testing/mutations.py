@@ -26,9 +26,9 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from lxml import etree
 
-from .boilerplate import NOISE_TAGS, remove_keeping_tail
-from .fields import outermost
-from .layout import BoilerplateRegion, LayoutVersion
+from template_guard.engine.boilerplate import NOISE_TAGS, remove_keeping_tail
+from template_guard.engine.fields import outermost
+from template_guard.engine.layout import BoilerplateRegion, LayoutVersion
 
 __all__ = [
     "AddAttributes",

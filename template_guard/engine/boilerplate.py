@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from .layout import LayoutVersion
+from template_guard.engine.layout import LayoutVersion
 
 # Never visible text; removed from every page whatever its layout says.
 NOISE_TAGS = ("script", "style", "noscript", "template")

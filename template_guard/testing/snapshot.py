@@ -30,11 +30,11 @@ import pytest
 from syrupy.data import Snapshot, SnapshotCollection
 from syrupy.extensions.base import AbstractSyrupyExtension
 
-from .article import Article, Block, clip
-from .diagnostics import page_findings
-from .extract import Extraction
-from .pages import PAGE_SUFFIXES, atomic_write
-from .testing import PageRef, shown
+from template_guard.engine.article import Article, Block, clip
+from template_guard.engine.diagnostics import page_findings
+from template_guard.engine.pipeline import Extraction
+from template_guard.store.pages import PAGE_SUFFIXES, atomic_write
+from template_guard.testing import PageRef, shown
 
 if TYPE_CHECKING:
     from syrupy.assertion import SnapshotAssertion

@@ -20,20 +20,20 @@ from typing import TypeVar
 
 import pytest
 
-from .article import Article
-from .choose import LayoutSet, layout_for_page, load_layouts
-from .diagnostics import page_findings
-from .errors import TemplateGuardError
-from .extract import Extraction, run_page
-from .layout import Layout
-from .pages import Page, discover_pages, read_page
-from .testing import PageRef, generated_modules, shown
+from template_guard.engine.article import Article
+from template_guard.engine.diagnostics import page_findings
+from template_guard.engine.layout import Layout
+from template_guard.engine.pipeline import Extraction, run_page
+from template_guard.engine.routing import LayoutSet, layout_for_page, load_layouts
+from template_guard.errors import TemplateGuardError
+from template_guard.store.pages import Page, discover_pages, read_page
+from template_guard.testing import PageRef, generated_modules, shown
 
 # Hypothesis profiles (ci, dev, thorough) must exist before hypothesis' own plugin reads
 # `--hypothesis-profile`, so they are registered when this plugin is imported. Without the test extra
 # there is no hypothesis, and nothing to register.
 if importlib.util.find_spec("hypothesis") is not None:
-    from .profiles import register_profiles
+    from template_guard.testing.profiles import register_profiles
 
     register_profiles()
 
@@ -111,7 +111,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     config.stash[_PROJECT] = found = Project.from_config(config)
     if importlib.util.find_spec("syrupy") is not None:
-        from .snapshot import PageSnapshotExtension, SnapshotSite
+        from template_guard.testing.snapshot import PageSnapshotExtension, SnapshotSite
 
         config.stash[_PREVIOUS_SITE] = PageSnapshotExtension.site
         PageSnapshotExtension.site = SnapshotSite(found.rootdir, found.pages_dir, found.snapshots_dir)
@@ -119,7 +119,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     if _PREVIOUS_SITE in config.stash:  # an in-process pytester run must leave the outer run's site intact
-        from .snapshot import PageSnapshotExtension
+        from template_guard.testing.snapshot import PageSnapshotExtension
 
         PageSnapshotExtension.site = config.stash[_PREVIOUS_SITE]
 
@@ -133,7 +133,7 @@ class GeneratedModule(pytest.Module):
     def _getobj(self) -> ModuleType:
         # pytest's own import (importmode=prepend) would put the install directory, e.g. site-packages,
         # at the front of sys.path for the rest of the run; the package is importable as it is.
-        return importlib.import_module(f"{__package__}.testing.{self.path.stem}")
+        return importlib.import_module(f"{__package__}.{self.path.stem}")
 
 
 @pytest.hookimpl(wrapper=True)
@@ -154,7 +154,7 @@ def _generated_modules(session: pytest.Session) -> list[GeneratedModule]:
     if not folders:
         return []  # only files were named (`pytest tests/test_x.py`): run just those
     return [
-        GeneratedModule.from_parent(session, path=path, name=path.name, nodeid=f"{__package__}/testing/{path.name}")
+        GeneratedModule.from_parent(session, path=path, name=path.name, nodeid=f"{__package__.replace('.', '/')}/{path.name}")
         for path in project(config).modules
         # A module named on the command line is collected by pytest itself, unless a folder also named
         # contains it: pytest then drops the file argument as an overlap.

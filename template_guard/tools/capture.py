@@ -30,13 +30,13 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 from warcio.recordloader import ArcWarcRecord
 
-from . import __version__
-from .choose import LayoutSet, load_layouts
-from .cli_options import EXIT_PROBLEMS, layouts_dir_option, reporting_errors
-from .errors import NoLayoutError, PageError, TemplateGuardError
-from .layout import Layout, normalise_host
-from .pages import PAGE_SUFFIXES, PageMeta, parse_timestamp, read_page, write_page
-from .parse import sniff_binary
+from template_guard import __version__
+from template_guard.engine.layout import Layout, normalise_host
+from template_guard.engine.parse import sniff_binary
+from template_guard.engine.routing import LayoutSet, load_layouts
+from template_guard.errors import NoLayoutError, PageError, TemplateGuardError
+from template_guard.store.pages import PAGE_SUFFIXES, PageMeta, parse_timestamp, read_page, write_page
+from template_guard.tools.options import EXIT_PROBLEMS, layouts_dir_option, reporting_errors
 
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})

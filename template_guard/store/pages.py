@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from .errors import PageError
+from template_guard.errors import PageError
 
 PAGE_SUFFIXES = (".html", ".htm")
 

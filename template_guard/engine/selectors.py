@@ -10,7 +10,7 @@ from cssselect import SelectorError
 from lxml import etree, html
 from lxml.cssselect import CSSSelector
 
-from .errors import TemplateGuardError
+from template_guard.errors import TemplateGuardError
 
 SelectorKind = Literal["css", "xpath"]
 

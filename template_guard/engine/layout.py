@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .errors import LayoutError, NoLayoutError
-from .selectors import Selector, SelectorSyntaxError
+from template_guard.engine.selectors import Selector, SelectorSyntaxError
+from template_guard.errors import LayoutError, NoLayoutError
 
 FIELD_NAMES = ("title", "standfirst", "body", "authors", "published", "tags")
 REQUIRED_BY_DEFAULT = frozenset({"title", "body"})

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 from lxml import etree, html
 
-from .errors import PageError
+from template_guard.errors import PageError
 
 CharsetOrigin = Literal["bom", "http", "meta", "utf-8", "detected", "fallback"]
 

@@ -8,14 +8,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from .article import Article
-from .boilerplate import RemovedRegion, strip_boilerplate, strip_noise
-from .choose import PACKAGED_LAYOUTS, LayoutSet, load_layouts
-from .errors import ExtractionError, NoLayoutError
-from .fields import BodyMatch, FieldMatch, read_body, read_fields
-from .layout import Layout, LayoutVersion
-from .pages import Page, read_page
-from .parse import Decoded, parse_html
+from template_guard.engine.article import Article
+from template_guard.engine.boilerplate import RemovedRegion, strip_boilerplate, strip_noise
+from template_guard.engine.fields import BodyMatch, FieldMatch, read_body, read_fields
+from template_guard.engine.layout import Layout, LayoutVersion
+from template_guard.engine.parse import Decoded, parse_html
+from template_guard.engine.routing import PACKAGED_LAYOUTS, LayoutSet, load_layouts
+from template_guard.errors import ExtractionError, NoLayoutError
+from template_guard.store.pages import Page, read_page
 
 
 @dataclass(frozen=True)

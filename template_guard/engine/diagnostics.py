@@ -7,14 +7,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from .article import clip
-from .boilerplate import remove_keeping_tail, strip_boilerplate, strip_noise
-from .errors import TemplateGuardError
-from .extract import Extraction
-from .fields import element_text, solid_length
-from .layout import Layout, LayoutVersion
-from .parse import parse_decoded
-from .visible import visible_lines
+from template_guard.engine.article import clip
+from template_guard.engine.boilerplate import remove_keeping_tail, strip_boilerplate, strip_noise
+from template_guard.engine.fields import element_text, solid_length
+from template_guard.engine.layout import Layout, LayoutVersion
+from template_guard.engine.parse import parse_decoded
+from template_guard.engine.pipeline import Extraction
+from template_guard.engine.visible import visible_lines
+from template_guard.errors import TemplateGuardError
 
 Status = Literal["ok", "notice", "warning", "error"]
 

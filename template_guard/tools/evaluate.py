@@ -32,10 +32,10 @@ from typing import Any
 
 import click
 
-from .choose import LayoutSet, load_layouts
-from .cli_options import layouts_dir_option, reporting_errors
-from .errors import NoLayoutError, TemplateGuardError
-from .extract import extract
+from template_guard.engine.pipeline import extract
+from template_guard.engine.routing import LayoutSet, load_layouts
+from template_guard.errors import NoLayoutError, TemplateGuardError
+from template_guard.tools.options import layouts_dir_option, reporting_errors
 
 GOLD_FILE = "gold.json"
 PAGES_DIR = "pages"

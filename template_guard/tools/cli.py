@@ -9,16 +9,16 @@ from pathlib import Path
 
 import click
 
-from . import __version__
-from .article import clip
-from .capture import capture_command
-from .choose import layout_for_page, load_layouts
-from .cli_options import EXIT_INVALID_LAYOUTS, EXIT_PROBLEMS, fail, layouts_dir_option, reporting_errors
-from .diagnostics import SelectorHealth, page_findings, preview, selector_health, worst
-from .errors import TemplateGuardError
-from .evaluate import evaluate_command
-from .extract import Extraction, run_page
-from .pages import discover_pages, read_page
+from template_guard import __version__
+from template_guard.engine.article import clip
+from template_guard.engine.diagnostics import SelectorHealth, page_findings, preview, selector_health, worst
+from template_guard.engine.pipeline import Extraction, run_page
+from template_guard.engine.routing import layout_for_page, load_layouts
+from template_guard.errors import TemplateGuardError
+from template_guard.store.pages import discover_pages, read_page
+from template_guard.tools.capture import capture_command
+from template_guard.tools.evaluate import evaluate_command
+from template_guard.tools.options import EXIT_INVALID_LAYOUTS, EXIT_PROBLEMS, fail, layouts_dir_option, reporting_errors
 
 __all__ = ["EXIT_INVALID_LAYOUTS", "EXIT_PROBLEMS", "main"]
 

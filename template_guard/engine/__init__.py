@@ -1,0 +1,1 @@
+"""The extraction engine: page bytes in, an Article out, driven by a layout."""

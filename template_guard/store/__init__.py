@@ -1,0 +1,1 @@
+"""What lives on disk in a project: captured pages and their sidecars."""

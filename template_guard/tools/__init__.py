@@ -1,0 +1,1 @@
+"""The command line: every click command, and the capture and evaluation tools behind them."""
