@@ -20,7 +20,7 @@ DEFAULT_CORPUS = REPO.parent / "shared" / "corpora" / "fundus-eval"
 if str(REPO) not in sys.path:  # run from a checkout without installing
     sys.path.insert(0, str(REPO))
 
-from template_guard.tools.evaluate import evaluate_command  # noqa: E402
+from template_guard.tools.evaluate_command import evaluate_command
 
 
 def main(argv: list[str]) -> None:

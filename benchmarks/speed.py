@@ -11,7 +11,7 @@ its JSON sidecar). Pages whose URL no layout serves are skipped (and counted).
 For every page, in one process and interleaved (each round runs a, b, c on every page in turn):
 
   (a) lxml parse only: ``lxml.html.document_fromstring`` of the page bytes
-  (b) full template_guard extraction: ``template_guard.engine.pipeline`` (layouts loaded once beforehand)
+  (b) full template_guard extraction: ``template_guard.run`` (layouts loaded once beforehand)
   (c) trafilatura's default extraction: ``trafilatura.extract`` of the same bytes
 
 The per-page figure is the median wall time over the rounds (``--stat min``: the fastest round). Printed: the ratios (b)/(a) and
@@ -60,12 +60,13 @@ TARGET_C_OVER_B = 10.0  # and must be at least ten times faster than trafilatura
 if str(REPO) not in sys.path:  # run from a checkout without installing
     sys.path.insert(0, str(REPO))
 
-import template_guard  # noqa: E402
-from template_guard.engine.boilerplate import remove_keeping_tail, strip_noise  # noqa: E402
-from template_guard.engine.parse import parse_html  # noqa: E402
-from template_guard.engine.selectors import Selector  # noqa: E402
-from template_guard.errors import NoLayoutError, TemplateGuardError  # noqa: E402
-from template_guard.store.pages import discover_pages, read_page  # noqa: E402
+import template_guard
+from template_guard.engine.blocks import locate_blocks
+from template_guard.engine.boilerplate import remove_keeping_tail, strip_noise
+from template_guard.engine.parse import parse_html
+from template_guard.engine.selectors import Selector
+from template_guard.errors import NoLayoutError, TemplateGuardError
+from template_guard.store.pages import discover_pages, read_page
 
 
 @dataclass(frozen=True)
@@ -99,7 +100,7 @@ def load_samples(pages_dir: Path, layouts: template_guard.LayoutSet) -> tuple[li
             continue
         captured = dt.datetime.fromisoformat(entry["crawl_date"])
         if captured.tzinfo is None:
-            captured = captured.replace(tzinfo=dt.timezone.utc)
+            captured = captured.replace(tzinfo=dt.UTC)
         samples.append(Sample(path.stem, path.read_bytes(), entry["url"], captured))
     return samples, skipped
 
@@ -135,7 +136,7 @@ def methods(layouts: template_guard.LayoutSet) -> dict[str, Callable[[Sample], o
         return lxml.html.document_fromstring(sample.content)
 
     def template_guard_extract(sample: Sample) -> object:
-        return template_guard.engine.pipeline(
+        return template_guard.run(
             sample.content, url=sample.url, captured_at=sample.captured_at, layouts=layouts, http_charset=sample.charset
         )
 
@@ -193,6 +194,25 @@ class SelectorTiming:
     matched: list[int]
 
 
+class _PageTimer:
+    """A `Select` for the block locator (and the regions and fields) that times each selector on one page.
+
+    A selector run in several contexts (each body container) gets one time: the sum.
+    """
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self.matched: dict[str, tuple[Selector, int]] = {}
+
+    def __call__(self, where: str, selector: Selector, context: Any) -> list[Any]:
+        start = time.perf_counter()
+        found = selector.select(context)
+        self.seconds[where] = self.seconds.get(where, 0.0) + time.perf_counter() - start
+        count = self.matched[where][1] if where in self.matched else 0
+        self.matched[where] = (selector, count + len(found))
+        return found
+
+
 def time_selectors(
     samples: list[Sample], layouts: template_guard.LayoutSet, rounds: int, stat: Callable[[list[float]], float]
 ) -> tuple[list[SelectorTiming], dict[str, list[tuple[str, float]]]]:
@@ -208,45 +228,30 @@ def time_selectors(
     matched: dict[tuple[str, str, int], tuple[Selector, int]] = {}  # ... -> the selector, elements it matched
     parse_times: dict[str, list[list[float]]] = {}
 
-    def timed(page: tuple[str, int], where: str, selector: Selector, contexts: list[Any]) -> list[tuple[Any, list[Any]]]:
-        """`selector` run in each context, timed together; each context with what it matched there."""
-        key = (page[0], where, page[1])
-        start = clock()
-        found = [(context, selector.select(context)) for context in contexts]
-        seconds.setdefault(key, []).append(clock() - start)
-        matched.setdefault(key, (selector, sum(len(elements) for _, elements in found)))
-        return found
-
     for _ in range(rounds):
         gc.collect()
         for index, sample in enumerate(samples):
             layout = layouts.for_url(sample.url)
             version = layout.version_for(sample.captured_at.date() if sample.captured_at else None)
-            page = (layout.name, index)
             start = clock()
             lxml.html.document_fromstring(sample.content)
             parse_times.setdefault(layout.name, [[] for _ in samples])[index].append(clock() - start)
             root = parse_html(sample.content, sample.charset, source=sample.name).root
             strip_noise(root)
-
+            timed = _PageTimer()
             # All regions are matched before any is removed, as in the extraction.
-            regions = [timed(page, f"boilerplate.{region.name}", region.selector, [root]) for region in version.boilerplate]
-            for ((_, elements),) in regions:
+            regions = [timed(f"boilerplate.{region.name}", region.selector, root) for region in version.boilerplate]
+            for elements in regions:
                 for element in elements:
                     remove_keeping_tail(element)
             for name, rule in version.fields.items():
-                timed(page, f"fields.{name}", rule.selector, [root])
-            body = version.body
-            ((_, found),) = timed(page, "body", body.selector, [root])
-            chosen = set(found)
-            containers = [e for e in found if not any(a in chosen for a in e.iterancestors())]
-            for number, selector in enumerate(body.exclude):
-                for container, elements in timed(page, f"body.exclude[{number}]", selector, containers):
-                    for element in elements:
-                        if element is not container:
-                            remove_keeping_tail(element)
-            for number, block in enumerate(body.blocks):
-                timed(page, f"body.blocks[{number}] {block.kind}", block.selector, containers)
+                timed(f"fields.{name}", rule.selector, root)
+            # The body: containers, exclusions (removed) and block rules, by the extraction's own locator.
+            locate_blocks(root, version.body, remove_excluded=True, select=timed)
+            for where, value in timed.seconds.items():
+                key = (layout.name, where, index)
+                seconds.setdefault(key, []).append(value)
+                matched.setdefault(key, timed.matched[where])
 
     timings: dict[tuple[str, str], SelectorTiming] = {}
     for (layout_name, where, index), values in seconds.items():
@@ -421,7 +426,7 @@ def by_selector(
     usable = []
     for sample in samples:  # warm-up, and pages the extraction rejects are left out
         try:
-            template_guard.engine.pipeline(
+            template_guard.run(
                 sample.content, url=sample.url, captured_at=sample.captured_at, layouts=layouts, http_charset=sample.charset
             )
         except TemplateGuardError as error:

@@ -44,3 +44,47 @@ class ExtractionError(TemplateGuardError):
         self.problems = tuple(problems)
         head = f"{source}: " if source else ""
         super().__init__(f"{head}layout {layout} version {version} does not fit: " + "; ".join(problems))
+
+
+class SelectorSyntaxError(TemplateGuardError, ValueError):
+    """A selector expression does not compile, or cannot select elements; the message says why."""
+
+    def __init__(self, problem: str, hint: str | None = None) -> None:
+        self.problem = problem
+        self.hint = hint
+        super().__init__(problem + (f" ({hint})" if hint else ""))
+
+
+class CaptureError(TemplateGuardError):
+    """One page could not be captured; the message is a single line for the user."""
+
+
+class EvaluationError(TemplateGuardError):
+    """The evaluation cannot run: a corpus file is missing or malformed, or a dependency is not installed."""
+
+
+class SnapshotFormatError(TemplateGuardError, ValueError):
+    """A snapshot file is not in the format `render_snapshot` writes."""
+
+
+class SnapshotError(TemplateGuardError, TypeError):
+    """The page snapshot extension is misused: wrong data, no `page_ref` parameter, or the plugin is disabled.
+
+    Also a TypeError, as the misuse most often is handing it something that is not an Article.
+    """
+
+
+class MutationError(TemplateGuardError, ValueError):
+    """A property-test mutation was asked for by an unknown name or with unusable arguments."""
+
+
+class UnknownFieldError(TemplateGuardError, KeyError):
+    """A name that is not one of the article fields (title, standfirst, body, authors, published, tags)."""
+
+    def __str__(self) -> str:
+        # KeyError would quote the message; this one is a sentence.
+        return str(self.args[0]) if self.args else ""
+
+
+class UnknownOptionError(TemplateGuardError, TypeError):
+    """An extraction option that does not exist (a misspelt keyword argument): a TypeError, as Python raises."""

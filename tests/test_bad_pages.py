@@ -173,7 +173,7 @@ class BadPage:
         path.write_bytes(self.build(directory))
         if self.sidecar:
             meta = dataclasses.replace(source_meta(), charset=self.charset, url=self.url or source_meta().url)
-            sidecar_path(path).write_text(json.dumps(meta.to_json()), encoding="utf-8")
+            sidecar_path(path).write_text(json.dumps(meta.to_dict()), encoding="utf-8")
         return path
 
 

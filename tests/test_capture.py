@@ -21,15 +21,10 @@ from warcio.warcwriter import WARCWriter
 
 from template_guard.engine.pipeline import extract_page
 from template_guard.engine.routing import load_layouts
-from template_guard.tools.capture import (
-    CaptureError,
-    FetchLimits,
-    capture_command,
-    fetch,
-    free_slug,
-    parse_content_type,
-    slug_from_url,
-)
+from template_guard.errors import CaptureError
+from template_guard.tools.capture import free_slug, slug_from_url
+from template_guard.tools.capture_command import capture_command
+from template_guard.tools.fetch import FetchLimits, fetch, parse_content_type
 
 LAYOUT_TOML = """\
 name = "loopback"

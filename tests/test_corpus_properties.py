@@ -13,7 +13,7 @@ from hypothesis import settings
 
 from template_guard import load_layouts
 from template_guard.testing.profiles import CI, property_settings
-from template_guard.testing.property_tests import Subject, assert_invariance, assert_no_leak
+from template_guard.testing.properties import Subject, assert_invariance, assert_no_leak
 from template_guard.tools.evaluate import GoldPage, read_corpus
 
 CORPUS = Path(__file__).parents[1].parent / "shared" / "corpora" / "fundus-eval"

@@ -9,7 +9,7 @@ import pytest
 
 from template_guard import discover_pages, extract_page, load_layouts
 from template_guard.testing.plugin import Project
-from template_guard.testing.snapshot import render_snapshot
+from template_guard.store.snapshot_file import render_snapshot
 
 pytest_plugins = ["pytester"]
 

@@ -15,21 +15,17 @@ import pytest
 from click.testing import CliRunner
 
 from template_guard import extract_page, load_layouts
+from template_guard.errors import EvaluationError
 from template_guard.tools.evaluate import (
-    MAX_EXHAUSTIVE_OPTIONAL,
     THRESHOLD_MEAN_F1,
     THRESHOLD_PAGE_F1,
-    EvaluationError,
     EvaluationReport,
     evaluate,
-    evaluate_command,
-    gold_variants,
-    is_optional,
     read_corpus,
     read_published,
-    score_body,
-    union_lcs,
 )
+from template_guard.tools.evaluate_command import evaluate_command
+from template_guard.tools.scoring import MAX_EXHAUSTIVE_OPTIONAL, gold_variants, is_optional, score_body, union_lcs
 
 REPO = Path(__file__).parents[1]
 CORPUS = REPO.parent / "shared" / "corpora" / "fundus-eval"
@@ -204,7 +200,7 @@ def test_scores_equal_rouge_score_on_multi_paragraph_texts() -> None:
 def test_union_lcs_equals_rouge_scores_own(monkeypatch: pytest.MonkeyPatch) -> None:
     from rouge_score import rouge_scorer
 
-    import template_guard.tools.evaluate as evaluation
+    import template_guard.tools.scoring as evaluation
 
     rng = random.Random(11)
     for chunk_cells in (evaluation._LCS_CELLS_PER_CHUNK, 40):  # one table, and tables cut into chunks

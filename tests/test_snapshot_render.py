@@ -13,17 +13,10 @@ from syrupy.data import Snapshot, SnapshotCollection
 
 from template_guard.engine.article import Article, Block, normalise_text
 from template_guard.engine.pipeline import extract_page
-from template_guard.testing.snapshot import (
-    MAX_DETAILS,
-    PageSnapshotExtension,
-    SnapshotFormatError,
-    SnapshotSite,
-    block_changes,
-    describe_changes,
-    parse_snapshot,
-    render_snapshot,
-    word_diff,
-)
+from template_guard.errors import SnapshotFormatError
+from template_guard.store.snapshot_file import parse_snapshot, render_snapshot
+from template_guard.testing.diff import MAX_DETAILS, block_changes, describe_changes, word_diff
+from template_guard.testing.syrupy_extension import PageSnapshotExtension, SnapshotSite
 
 ROOT = Path(__file__).parents[1]
 SEEDS = ROOT.parent / "shared" / "seeds"

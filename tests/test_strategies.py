@@ -16,25 +16,22 @@ from template_guard import Article, LayoutSet, LayoutVersion, discover_pages, lo
 from template_guard.engine.boilerplate import strip_boilerplate, strip_noise
 from template_guard.engine.parse import parse_html
 from template_guard.engine.visible import visible_lines
+from template_guard.testing.canaries import CANARY_PATTERN, write_chrome_canaries
+from template_guard.testing.chrome_map import ChromeMap
+from template_guard.testing.invisible import InsertNoise, Noise, PadWhitespace
 from template_guard.testing.mutations import (
-    CANARY_PATTERN,
     AddAttributes,
     AddItem,
     AddTracking,
-    ChromeMap,
     CopyInline,
     DuplicateItem,
     EmptyItems,
-    InsertNoise,
     MoveInline,
     MoveItem,
     Mutation,
-    Noise,
-    PadWhitespace,
     RemoveItem,
     ReplaceText,
     serialize,
-    write_chrome_canaries,
 )
 from template_guard.testing.profiles import CI, DEV, THOROUGH, property_settings, register_profiles
 from template_guard.testing.strategies import (

@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, find, settings
 from template_guard import LayoutSet, LayoutVersion, Page, load_layouts, read_page
 from template_guard.engine.routing import PACKAGED_LAYOUTS
 from template_guard.testing.mutations import MoveInline
-from template_guard.testing.property_tests import (
+from template_guard.testing.properties import (
     Subject,
     assert_daily_changes,
     assert_invariance,

@@ -5,8 +5,11 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+from template_guard.engine.registry import FIELDS, field_spec
 
 # Zero-width characters are invisible in a browser, so they must not make two extractions differ.
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
@@ -44,6 +47,19 @@ class Article:
     layout: str
     version: str
 
+    @classmethod
+    def from_values(
+        cls, values: Mapping[str, Sequence[str]], blocks: Sequence[Block], *, layout: str, version: str
+    ) -> Article:
+        """The article holding each field's values: a single-valued field keeps its first (a missing title is "")."""
+        picked: dict[str, str | tuple[str, ...] | None] = {
+            spec.name: tuple(values.get(spec.name, ())) if spec.multiple else next(iter(values.get(spec.name, ())), None)
+            for spec in FIELDS
+            if not spec.is_body
+        }
+        picked["title"] = picked["title"] or ""
+        return cls(blocks=tuple(blocks), layout=layout, version=version, **picked)  # type: ignore[arg-type]
+
     @property
     def body(self) -> tuple[str, ...]:
         """The text of each body block, in reading order."""
@@ -54,19 +70,19 @@ class Article:
         lines = [self.title, *([self.standfirst] if self.standfirst else []), *self.body]
         return "\n".join(lines) + "\n"
 
+    def value(self, name: str) -> str | tuple[str, ...] | None:
+        """The value of the field called `name` (the body as its block texts)."""
+        return self.body if field_spec(name).is_body else getattr(self, name)
+
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready mapping with a stable key order."""
-        return {
-            "title": self.title,
-            "standfirst": self.standfirst,
-            "body": list(self.body),
-            "blocks": [{"kind": block.kind, "text": block.text} for block in self.blocks],
-            "authors": list(self.authors),
-            "published": self.published,
-            "tags": list(self.tags),
-            "layout": self.layout,
-            "version": self.version,
-        }
+        """A JSON-ready mapping with a stable key order: the fields in canonical order, then layout and version."""
+        mapping: dict[str, Any] = {}
+        for spec in FIELDS:
+            value = self.value(spec.name)
+            mapping[spec.name] = list(value) if isinstance(value, tuple) else value
+            if spec.is_body:
+                mapping["blocks"] = [{"kind": block.kind, "text": block.text} for block in self.blocks]
+        return {**mapping, "layout": self.layout, "version": self.version}
 
     def to_json(self, *, indent: int | None = None) -> str:
         """The article as JSON (UTF-8 text, not ASCII-escaped)."""

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from lxml import etree
+
 from template_guard.engine.article import clip
+from template_guard.engine.blocks import element_text, solid_length
 from template_guard.engine.boilerplate import remove_keeping_tail, strip_boilerplate, strip_noise
-from template_guard.engine.fields import element_text, solid_length
 from template_guard.engine.layout import Layout, LayoutVersion
 from template_guard.engine.parse import parse_decoded
 from template_guard.engine.pipeline import Extraction
+from template_guard.engine.problems import Problem, ProblemKind, render
 from template_guard.engine.visible import visible_lines
 from template_guard.errors import TemplateGuardError
 
@@ -27,9 +29,6 @@ MIN_PROSE_OUTSIDE_CHARS = 200
 # The body should hold most of a page's prose: on the fundus-eval pages (16 publishers) the prose left
 # outside it (captions, teasers) is at most 0.28 of the body; above this share the body has lost text.
 MAX_PROSE_OUTSIDE_SHARE = 0.5
-
-# The subject of a problem `extract.run` reports: "required field 'title' (…) matched nothing" and the like.
-_PROBLEM_SUBJECT = re.compile(r"^(?P<kind>required boilerplate region|required field|field) '(?P<name>[^']+)'")
 
 
 @dataclass(frozen=True)
@@ -63,7 +62,7 @@ def page_findings(extraction: Extraction) -> list[Finding]:
     page's visible text (article prose left outside the body container).
     """
     page = extraction.source or "<page>"
-    findings = [Finding(page, "error", problem + _advice(problem, extraction)) for problem in extraction.problems]
+    findings = [Finding(page, "error", render(issue) + _advice(issue, extraction)) for issue in extraction.issues]
     for match in extraction.fields.values():
         # Repeated copies of one value (e.g. the same byline twice) are not drift; different values are.
         if not match.rule.multiple and match.distinct > 1:
@@ -101,20 +100,14 @@ def _version_index(layout: Layout, version: LayoutVersion) -> int:
     return next(index for index, candidate in enumerate(layout.versions) if candidate.name == version.name)
 
 
-def _advice(problem: str, extraction: Extraction) -> str:
-    """What to edit for a problem `extract.run` reported; empty for a problem of an unknown form."""
-    subject = _PROBLEM_SUBJECT.match(problem)
-    if not subject:
-        return ""
-    name = subject["name"]
-    if subject["kind"] == "required boilerplate region":
-        return (
-            f": the page no longer has this chrome; fix {_key(extraction, 'boilerplate.' + name)}, "
-            "or set required = false there if the region is not on every page"
-        )
-    if "date_format" in problem:
-        return f"; fix {_key(extraction, 'fields.' + name + '.date_format')}"
-    return f"; fix {_key(extraction, 'fields.' + name)}, or add a layout version if the site was redesigned"
+def _advice(problem: Problem, extraction: Extraction) -> str:
+    """What to edit for a problem the extraction reported: the rule at the problem's key."""
+    fix = f"fix {_key(extraction, problem.key)}"
+    if problem.kind is ProblemKind.REGION_MISSING:
+        return f": the page no longer has this chrome; {fix}, or set required = false there if the region is not on every page"
+    if problem.kind is ProblemKind.BAD_DATE:
+        return f"; {fix}"
+    return f"; {fix}, or add a layout version if the site was redesigned"
 
 
 def _prose_outside_body(extraction: Extraction) -> Finding | None:
@@ -239,6 +232,6 @@ def worst(statuses: Iterable[Status]) -> Status:
     return max(statuses, key=order.index, default="ok")
 
 
-def preview(element: object, width: int = 70) -> str:
+def preview(element: etree._Element, width: int = 70) -> str:
     """A one-line preview of an element's text."""
-    return clip(element_text(element), width)  # type: ignore[arg-type]
+    return clip(element_text(element), width)

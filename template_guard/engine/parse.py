@@ -202,11 +202,10 @@ def decode(content: bytes, http_charset: str | None = None) -> Decoded:
         else:
             notes.append(f"unknown meta charset {declared!r} ignored")
     for encoding, origin in candidates:
-        if encoding != "utf-8" and not content.isascii():
-            # Text in a legacy charset is practically never valid UTF-8 by accident: the label is wrong.
-            if (utf8 := _utf8(content, tolerant=False)) is not None:
-                text, note = utf8
-                return Decoded(text, "utf-8", "utf-8", _join_notes(notes, f"{origin} charset {encoding} contradicted by the bytes", note))
+        # Text in a legacy charset is practically never valid UTF-8 by accident: the label is wrong.
+        if encoding != "utf-8" and not content.isascii() and (utf8 := _utf8(content, tolerant=False)) is not None:
+            text, note = utf8
+            return Decoded(text, "utf-8", "utf-8", _join_notes(notes, f"{origin} charset {encoding} contradicted by the bytes", note))
         decoded = _decode_declared(content, encoding)
         if decoded is not None:
             text, note = decoded

@@ -7,14 +7,16 @@ import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypedDict, Unpack
 
 from template_guard.engine.article import Article
 from template_guard.engine.boilerplate import RemovedRegion, strip_boilerplate, strip_noise
 from template_guard.engine.fields import BodyMatch, FieldMatch, read_body, read_fields
 from template_guard.engine.layout import Layout, LayoutVersion
 from template_guard.engine.parse import Decoded, parse_html
+from template_guard.engine.problems import Problem, render
 from template_guard.engine.routing import PACKAGED_LAYOUTS, LayoutSet, load_layouts
-from template_guard.errors import ExtractionError, NoLayoutError
+from template_guard.errors import ExtractionError, NoLayoutError, UnknownOptionError
 from template_guard.store.pages import Page, read_page
 
 
@@ -30,29 +32,45 @@ class Extraction:
     body: BodyMatch
     decoded: Decoded
     source: str | None
-    problems: tuple[str, ...]
+    issues: tuple[Problem, ...]
+
+    @property
+    def problems(self) -> tuple[str, ...]:
+        """The issues as sentences, for messages and reports."""
+        return tuple(render(issue) for issue in self.issues)
 
     @property
     def ok(self) -> bool:
         """Whether every required field and region was found."""
-        return not self.problems
+        return not self.issues
 
 
-def run(
-    content: bytes,
-    *,
-    url: str | None = None,
-    captured_at: dt.datetime | dt.date | None = None,
-    layout: str | None = None,
-    layouts: LayoutSet | None = None,
-    http_charset: str | None = None,
-    source: str | None = None,
-) -> Extraction:
+class PageOptions(TypedDict, total=False):
+    """How to extract a captured page; each option overrides what the page's sidecar says."""
+
+    layouts: LayoutSet | None  # the layouts to choose from (default: the packaged ones)
+    layout: str | None  # the layout to use (default: the one serving the URL)
+    url: str | None  # the page's URL, which picks the layout
+    captured_at: dt.datetime | dt.date | None  # the capture date, which picks the layout version
+
+
+class RunOptions(PageOptions, total=False):
+    """How to extract page bytes: the page options, plus what a sidecar would say about the bytes."""
+
+    http_charset: str | None  # the charset the server declared
+    source: str | None  # where the bytes came from, for messages
+
+
+def run(content: bytes, **options: Unpack[RunOptions]) -> Extraction:
     """Extract a page and keep the trace; required fields that came out empty are listed in `problems`.
 
     The layout is `layout` if given, else the one serving `url`, else the one serving the URL the
     page declares (`<link rel="canonical">` or `og:url`). The capture date picks the version.
     """
+    _known_options(options, RunOptions)
+    layouts, source = options.get("layouts"), options.get("source")
+    layout, url, captured_at = options.get("layout"), options.get("url"), options.get("captured_at")
+    http_charset = options.get("http_charset")
     layouts = layouts if layouts is not None else default_layouts()
     parsed = parse_html(content, http_charset, source=source)
     try:
@@ -67,92 +85,64 @@ def run(
     fields = read_fields(root, version)
     body = read_body(root, version.body)
 
+    problems = _problems(version, removed, fields, body)
+    values = {name: match.values for name, match in fields.items()}
+    article = Article.from_values(values, body.blocks, layout=chosen.name, version=version.name)
+    return Extraction(article, chosen, version, removed, fields, body, parsed.decoded, source, problems)
+
+
+def _problems(
+    version: LayoutVersion, removed: tuple[RemovedRegion, ...], fields: Mapping[str, FieldMatch], body: BodyMatch
+) -> tuple[Problem, ...]:
+    """Required regions and fields that came out empty, and values a field rule could not read."""
     problems = [
-        f"required boilerplate region {region.name!r} ({rule.selector}) matched nothing"
+        Problem.region_missing(region.name, str(rule.selector))
         for region, rule in zip(removed, version.boilerplate, strict=True)
         if rule.required and not region.elements
     ]
     for match in fields.values():
-        problems.extend(f"field {match.name!r}: {problem}" for problem in match.problems)
+        problems.extend(match.problems)
         if match.rule.required and not match.values:
-            what = "matched nothing" if not match.matched else f"matched {match.matched} element(s) with no text"
-            problems.append(f"required field {match.name!r} ({match.rule.selector}) {what}")
+            problems.append(Problem.field_empty(match.name, str(match.rule.selector), match.matched))
     if version.body.required and not body.blocks:
         if not body.containers:
-            problems.append(f"required field 'body' ({version.body.selector}) matched nothing")
+            problems.append(Problem.field_empty("body", str(version.body.selector), 0))
         else:
-            problems.append(f"required field 'body' matched {body.containers} container(s) but no block rule matched text")
-
-    def first(name: str) -> str | None:
-        match = fields.get(name)
-        return match.values[0] if match and match.values else None
-
-    def every(name: str) -> tuple[str, ...]:
-        match = fields.get(name)
-        return match.values if match else ()
-
-    article = Article(
-        title=first("title") or "",
-        standfirst=first("standfirst"),
-        blocks=body.blocks,
-        authors=every("authors"),
-        published=first("published"),
-        tags=every("tags"),
-        layout=chosen.name,
-        version=version.name,
-    )
-    return Extraction(article, chosen, version, removed, fields, body, parsed.decoded, source, tuple(problems))
+            problems.append(Problem.body_without_blocks(body.containers))
+    return tuple(problems)
 
 
-def extract(
-    content: bytes,
-    *,
-    url: str | None = None,
-    captured_at: dt.datetime | dt.date | None = None,
-    layout: str | None = None,
-    layouts: LayoutSet | None = None,
-    http_charset: str | None = None,
-    source: str | None = None,
-) -> Article:
+def extract(content: bytes, **options: Unpack[RunOptions]) -> Article:
     """Extract the article from page bytes; `ExtractionError` when a required field came out empty."""
-    extraction = run(
-        content, url=url, captured_at=captured_at, layout=layout, layouts=layouts, http_charset=http_charset, source=source
-    )
-    return checked(extraction).article
+    return checked(run(content, **options)).article
 
 
-def run_page(
-    page: Page | Path | str,
-    *,
-    layouts: LayoutSet | None = None,
-    layout: str | None = None,
-    url: str | None = None,
-    captured_at: dt.datetime | dt.date | None = None,
-) -> Extraction:
+def run_page(page: Page | Path | str, **options: Unpack[PageOptions]) -> Extraction:
     """`run` on a captured page, using its sidecar metadata unless overridden."""
+    _known_options(options, PageOptions)
     if not isinstance(page, Page):
         page = read_page(page)
     return run(
         page.content,
-        url=url or page.meta.url,
-        captured_at=captured_at or page.meta.captured_at,
-        layout=layout,
-        layouts=layouts,
+        url=options.get("url") or page.meta.url,
+        captured_at=options.get("captured_at") or page.meta.captured_at,
+        layout=options.get("layout"),
+        layouts=options.get("layouts"),
         http_charset=page.meta.charset,
         source=str(page.path) if page.path else None,
     )
 
 
-def extract_page(
-    page: Page | Path | str,
-    *,
-    layouts: LayoutSet | None = None,
-    layout: str | None = None,
-    url: str | None = None,
-    captured_at: dt.datetime | dt.date | None = None,
-) -> Article:
+def extract_page(page: Page | Path | str, **options: Unpack[PageOptions]) -> Article:
     """The article of a captured page; `ExtractionError` when a required field came out empty."""
-    return checked(run_page(page, layouts=layouts, layout=layout, url=url, captured_at=captured_at)).article
+    return checked(run_page(page, **options)).article
+
+
+def _known_options(options: Mapping[str, object], kind: type[PageOptions]) -> None:
+    """Reject a misspelt option as Python rejects an unknown keyword argument (the type checker would too)."""
+    unknown = sorted(set(options) - set(kind.__annotations__))  # a TypedDict's annotations include inherited keys
+    if unknown:
+        raise UnknownOptionError(f"unexpected keyword argument(s): {', '.join(unknown)}")
 
 
 def checked(extraction: Extraction) -> Extraction:

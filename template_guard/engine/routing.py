@@ -9,7 +9,8 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from template_guard.engine.layout import Layout, load_layout, normalise_host
+from template_guard.engine.layout import Layout, normalise_host
+from template_guard.engine.layout_file import load_layout
 from template_guard.errors import LayoutError, NoLayoutError
 from template_guard.store.pages import Page
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -10,7 +11,7 @@ from cssselect import SelectorError
 from lxml import etree, html
 from lxml.cssselect import CSSSelector
 
-from template_guard.errors import TemplateGuardError
+from template_guard.errors import SelectorSyntaxError
 
 SelectorKind = Literal["css", "xpath"]
 
@@ -27,24 +28,13 @@ _PREFIXED_NAME = re.compile(r"(?<![\w.:-])([A-Za-z_][\w.-]*):(?![:])([A-Za-z_*][
 # XPath 1.0's functions and node tests: libxml2 knows no others, and it only notices an unknown one when
 # a page makes it call it (inside a predicate, only once an element matches the step before).
 _XPATH_FUNCTIONS = frozenset(
-    "last position count id local-name namespace-uri name string concat starts-with contains substring-before "
-    "substring-after substring string-length normalize-space translate boolean not true false lang number sum "
-    "floor ceiling round node text comment processing-instruction".split()
+    ["last", "position", "count", "id", "local-name", "namespace-uri", "name", "string", "concat", "starts-with", "contains", "substring-before", "substring-after", "substring", "string-length", "normalize-space", "translate", "boolean", "not", "true", "false", "lang", "number", "sum", "floor", "ceiling", "round", "node", "text", "comment", "processing-instruction"]
 )
 # Evaluating once against a small page catches what only fails at run time (unknown functions,
 # variables or namespace prefixes) and expressions whose value is a string, number or boolean.
 _PROBE = html.document_fromstring(
     "<html><head><title>t</title></head><body><div id='d' class='c'><p>p <a href='#'>a</a></p></div></body></html>"
 )
-
-
-class SelectorSyntaxError(TemplateGuardError, ValueError):
-    """A selector expression does not compile, or cannot select elements; the message says why."""
-
-    def __init__(self, problem: str, hint: str | None = None) -> None:
-        self.problem = problem
-        self.hint = hint
-        super().__init__(problem + (f" ({hint})" if hint else ""))
 
 
 @dataclass(frozen=True)
@@ -151,40 +141,28 @@ def _function_hint(expression: str) -> str | None:
     return None
 
 
-def _top_level(expression: str) -> list[tuple[int, str]]:
-    """Each character of `expression` outside quotes, brackets and parentheses (and not one), with its index."""
-    found: list[tuple[int, str]] = []
+def _unquoted(expression: str) -> Iterator[tuple[int, str, int]]:
+    """Each character of `expression` outside string literals (quotes excluded): index, character, and the
+    bracket/parenthesis depth before it."""
     depth, quote = 0, ""
     for index, char in enumerate(expression):
         if quote:
             quote = "" if char == quote else quote
         elif char in "'\"":
             quote = char
-        elif char in "([":
-            depth += 1
-        elif char in ")]":
-            depth -= 1
-        elif depth == 0:
-            found.append((index, char))
-    return found
+        else:
+            yield index, char, depth
+            depth += 1 if char in "([" else -1 if char in ")]" else 0
+
+
+def _top_level(expression: str) -> list[tuple[int, str]]:
+    """Each character of `expression` outside quotes, brackets and parentheses (and not one), with its index."""
+    return [(index, char) for index, char, depth in _unquoted(expression) if depth == 0 and char not in "()[]"]
 
 
 def _top_level_openings(expression: str) -> list[int]:
     """The indices of the `[` and `(` that open a group at the top level of `expression`."""
-    openings: list[int] = []
-    depth, quote = 0, ""
-    for index, char in enumerate(expression):
-        if quote:
-            quote = "" if char == quote else quote
-        elif char in "'\"":
-            quote = char
-        elif char in "([":
-            if depth == 0:
-                openings.append(index)
-            depth += 1
-        elif char in ")]":
-            depth -= 1
-    return openings
+    return [index for index, char, depth in _unquoted(expression) if depth == 0 and char in "(["]
 
 
 def _union_branches(expression: str) -> list[str]:

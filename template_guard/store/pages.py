@@ -1,11 +1,15 @@
-"""Captured pages on disk: `pages/<layout>/<slug>.html` with a JSON sidecar of capture metadata."""
+"""Captured pages on disk: `pages/<layout>/<slug>.html` (or `.htm`, or gzip-compressed `.html.gz`) with a
+JSON sidecar `<slug>.json` of capture metadata."""
 
 from __future__ import annotations
 
 import datetime as dt
+import gzip
+import io
 import json
 import os
 import tempfile
+import zlib
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -15,6 +19,8 @@ from urllib.parse import urlsplit
 from template_guard.errors import PageError
 
 PAGE_SUFFIXES = (".html", ".htm")
+GZIP_PAGE_SUFFIX = ".html.gz"  # a page stored compressed; its slug and sidecar drop the whole suffix
+MAX_PAGE_BYTES = 10 * 1024 * 1024  # the largest page captured or decompressed (a gzip bomb stops here)
 
 
 @dataclass(frozen=True)
@@ -34,7 +40,11 @@ class PageMeta:
         """The UTC day of capture, which picks the layout version."""
         return self.captured_at.astimezone(dt.UTC).date() if self.captured_at else None
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self, *, indent: int | None = None) -> str:
+        """The sidecar's JSON text (UTF-8 text, not ASCII-escaped)."""
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
+
+    def to_dict(self) -> dict[str, Any]:
         """The sidecar's JSON object (ISO 8601 UTC timestamp, `Z` suffix)."""
         data = asdict(self)
         data["redirects"] = list(self.redirects)
@@ -91,8 +101,8 @@ class Page:
 
     @property
     def slug(self) -> str | None:
-        """The page's file name without suffix."""
-        return self.path.stem if self.path else None
+        """The page's file name without suffix (`x` for `x.html` and for `x.html.gz`)."""
+        return page_slug(self.path) if self.path else None
 
     @property
     def page_id(self) -> str:
@@ -116,22 +126,44 @@ def parse_timestamp(value: Any, source: Path | str | None = None) -> dt.datetime
     if not isinstance(value, str):
         raise PageError(source, f"capture time must be an ISO 8601 string, not {value!r}")
     try:
-        parsed = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        parsed = dt.datetime.fromisoformat(value.strip())  # Python 3.11 reads the `Z` suffix
     except ValueError:
         raise PageError(source, f"capture time {value!r} is not ISO 8601 (e.g. 2025-12-01T09:30:00Z)") from None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
 
 
+def is_gzip_page(path: Path) -> bool:
+    """Whether `path` names a gzip-compressed page (`<slug>.html.gz`, in any letter case)."""
+    return path.name.lower().endswith(GZIP_PAGE_SUFFIX)
+
+
+def is_page_file(path: Path) -> bool:
+    """Whether the file name is a page's: `.html`, `.htm` or `.html.gz`, in any letter case."""
+    return path.suffix.lower() in PAGE_SUFFIXES or is_gzip_page(path)
+
+
+def page_slug(path: Path) -> str:
+    """The page's name without its suffix: `x` for `x.html`, `x.htm` and `x.html.gz`."""
+    return path.name[: -len(GZIP_PAGE_SUFFIX)] if is_gzip_page(path) else path.stem
+
+
+def page_id(path: Path, pages_dir: Path) -> str:
+    """`<layout>/<slug>` of a page file under `pages_dir`: how tests, snapshots and reports name it."""
+    return (path.relative_to(pages_dir).parent / page_slug(path)).as_posix()
+
+
 def sidecar_path(page_path: Path) -> Path:
-    """Where a page's metadata lives."""
-    return page_path.with_suffix(".json")
+    """Where a page's metadata lives: `<slug>.json` beside it."""
+    return page_path.with_name(page_slug(page_path) + ".json")
 
 
 def read_page(path: Path | str) -> Page:
-    """Read a page's bytes and, when present, its sidecar metadata."""
+    """Read a page's bytes (decompressed for `.html.gz`) and, when present, its sidecar metadata."""
     path = Path(path)
     try:
         content = path.read_bytes()
+        if is_gzip_page(path):
+            content = _gunzip(content, path)
     except FileNotFoundError:
         raise PageError(path, "no such file") from None
     except IsADirectoryError:
@@ -149,12 +181,24 @@ def read_page(path: Path | str) -> Page:
     return Page(content=content, meta=meta, path=path)
 
 
+def _gunzip(data: bytes, path: Path) -> bytes:
+    """The decompressed page, at most `MAX_PAGE_BYTES`; `PageError` for a corrupt or oversized archive."""
+    try:
+        with gzip.GzipFile(fileobj=io.BytesIO(data)) as stream:
+            content = stream.read(MAX_PAGE_BYTES + 1)  # bounded: a small archive may inflate enormously
+    except (OSError, EOFError, zlib.error) as error:  # BadGzipFile is an OSError; EOFError: truncated
+        raise PageError(path, f"not a readable gzip file ({error})") from None
+    if len(content) > MAX_PAGE_BYTES:
+        raise PageError(path, f"decompresses to more than {MAX_PAGE_BYTES:,} bytes; refusing it as too large")
+    return content
+
+
 def discover_pages(root: Path | str) -> list[Path]:
-    """Every page file under `root`, sorted (`root/<layout>/<slug>.html`)."""
+    """Every page file under `root`, sorted (`root/<layout>/<slug>.html`, `.htm` or `.html.gz`)."""
     root = Path(root)
     if not root.is_dir():
         return []
-    return sorted(p for p in root.rglob("*") if p.suffix.lower() in PAGE_SUFFIXES and p.is_file())
+    return sorted(p for p in root.rglob("*") if is_page_file(p) and p.is_file())
 
 
 def atomic_write(path: Path, data: bytes) -> None:
@@ -198,8 +242,13 @@ def _stage(path: Path, data: bytes) -> str:
 
 
 def write_page(path: Path | str, content: bytes, meta: PageMeta) -> Page:
-    """Store a captured page and its sidecar; neither is replaced unless both could be written."""
+    """Store a captured page (gzip-compressed when `path` ends with `.gz`) and its sidecar.
+
+    Neither file is replaced unless both could be written.
+    """
     path = Path(path)
-    sidecar = json.dumps(meta.to_json(), indent=2, ensure_ascii=False) + "\n"
-    atomic_write_all([(path, content), (sidecar_path(path), sidecar.encode("utf-8"))])
+    sidecar = meta.to_json(indent=2) + "\n"
+    # mtime=0: the same page compresses to the same bytes, so re-capturing it changes no file.
+    stored = gzip.compress(content, mtime=0) if path.name.lower().endswith(".gz") else content
+    atomic_write_all([(path, stored), (sidecar_path(path), sidecar.encode("utf-8"))])
     return Page(content=content, meta=meta, path=path)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from types import ModuleType
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import pytest
 
@@ -26,8 +26,12 @@ from template_guard.engine.layout import Layout
 from template_guard.engine.pipeline import Extraction, run_page
 from template_guard.engine.routing import LayoutSet, layout_for_page, load_layouts
 from template_guard.errors import TemplateGuardError
-from template_guard.store.pages import Page, discover_pages, read_page
+from template_guard.store.pages import Page, discover_pages, page_id, read_page
 from template_guard.testing import PageRef, generated_modules, shown
+from template_guard.testing.budget_plugin import BudgetPlugin, add_budget_options
+
+if TYPE_CHECKING:
+    from template_guard.testing.syrupy_extension import SnapshotSite
 
 # Hypothesis profiles (ci, dev, thorough) must exist before hypothesis' own plugin reads
 # `--hypothesis-profile`, so they are registered when this plugin is imported. Without the test extra
@@ -70,7 +74,7 @@ class Project:
     def pages(self) -> tuple[PageRef, ...]:
         """Every captured page, found once per run (xdist workers each find the same, sorted)."""
         return tuple(
-            PageRef(id=path.relative_to(self.pages_dir).with_suffix("").as_posix(), path=path, shown=shown(path, self.rootdir))
+            PageRef(id=page_id(path, self.pages_dir), path=path, shown=shown(path, self.rootdir))
             for path in discover_pages(self.pages_dir)
         )
 
@@ -83,7 +87,7 @@ class Project:
 T = TypeVar("T")
 
 _PROJECT = pytest.StashKey[Project]()
-_PREVIOUS_SITE = pytest.StashKey["SnapshotSite | None"]()
+_PREVIOUS_SITE: pytest.StashKey[SnapshotSite | None] = pytest.StashKey()
 
 
 def project(config: pytest.Config) -> Project:
@@ -106,12 +110,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         type="linelist",
         default=[],
     )
+    add_budget_options(parser)
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.stash[_PROJECT] = found = Project.from_config(config)
+    # The property budgets per layout version, and no property layer on --snapshot-update.
+    config.pluginmanager.register(BudgetPlugin(config, lambda: found.pages, lambda: found.layouts), "template_guard_budget")
     if importlib.util.find_spec("syrupy") is not None:
-        from template_guard.testing.snapshot import PageSnapshotExtension, SnapshotSite
+        from template_guard.testing.syrupy_extension import PageSnapshotExtension, SnapshotSite
 
         config.stash[_PREVIOUS_SITE] = PageSnapshotExtension.site
         PageSnapshotExtension.site = SnapshotSite(found.rootdir, found.pages_dir, found.snapshots_dir)
@@ -119,7 +126,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     if _PREVIOUS_SITE in config.stash:  # an in-process pytester run must leave the outer run's site intact
-        from template_guard.testing.snapshot import PageSnapshotExtension
+        from template_guard.testing.syrupy_extension import PageSnapshotExtension
 
         PageSnapshotExtension.site = config.stash[_PREVIOUS_SITE]
 

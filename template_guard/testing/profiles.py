@@ -7,7 +7,7 @@ deterministic and bounded; the profile of your other hypothesis tests is left al
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from hypothesis import HealthCheck, settings
 
@@ -35,6 +35,14 @@ PROFILES: dict[str, dict[str, Any]] = {
     THOROUGH: {"max_examples": 1000, "stateful_step_count": 20, "deadline": None},
 }
 
+# What a page that is not its layout version's representative gets (see `template_guard.testing.budget`):
+# enough examples to catch what is specific to its content (a block the selectors miss, a box placed
+# differently), not another full search of the selectors its version's representative is searched with.
+SMALL_EXAMPLES_SHARE = 20  # a twentieth of the profile's examples ...
+SMALL_MIN_EXAMPLES = 5  # ... but at least this many
+SMALL_STEPS = 3  # days per stateful run
+
+
 def register_profiles() -> None:
     """Register `ci`, `dev` and `thorough` (replacing hypothesis' built-in `ci`); registering again is harmless."""
     base = settings.get_profile("default")
@@ -52,3 +60,12 @@ def property_settings() -> settings:
     active = settings.get_current_profile_name()
     base = settings.get_profile(CI) if active == "default" else settings()
     return settings(base, deadline=None, suppress_health_check=list({*base.suppress_health_check, *_SUPPRESSED}))
+
+
+def budget_settings(tier: Literal["full", "small"]) -> settings:
+    """`property_settings()` for a page with the full budget; a small share of it for the others."""
+    base = property_settings()
+    if tier == "full":
+        return base
+    examples = min(base.max_examples, max(SMALL_MIN_EXAMPLES, base.max_examples // SMALL_EXAMPLES_SHARE))
+    return settings(base, max_examples=examples, stateful_step_count=min(base.stateful_step_count, SMALL_STEPS))

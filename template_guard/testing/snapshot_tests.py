@@ -16,7 +16,8 @@ if TYPE_CHECKING:
 
 pytest.importorskip("syrupy", reason="snapshot tests need syrupy: pip install 'template_guard[test]'")
 
-from template_guard.testing.snapshot import assert_matches  # noqa: E402 -- needs syrupy, checked just above
+# Imported after the check above: the extension needs syrupy.
+from template_guard.testing.syrupy_extension import assert_matches
 
 
 def test_snapshot(page_ref: PageRef, layouts: LayoutSet, snapshot: SnapshotAssertion) -> None:

@@ -1,4 +1,4 @@
-"""The `template-guard` command line: extract, check, explain (and capture, evaluate)."""
+"""The `template-guard` command line: the group and extract, check, explain (capture and evaluate load lazily)."""
 
 from __future__ import annotations
 
@@ -15,15 +15,27 @@ from template_guard.engine.diagnostics import SelectorHealth, page_findings, pre
 from template_guard.engine.pipeline import Extraction, run_page
 from template_guard.engine.routing import layout_for_page, load_layouts
 from template_guard.errors import TemplateGuardError
-from template_guard.store.pages import discover_pages, read_page
-from template_guard.tools.capture import capture_command
-from template_guard.tools.evaluate import evaluate_command
+from template_guard.store.pages import discover_pages, page_id, read_page
+from template_guard.tools.lazy import LazyCommand, LazyGroup
 from template_guard.tools.options import EXIT_INVALID_LAYOUTS, EXIT_PROBLEMS, fail, layouts_dir_option, reporting_errors
 
 __all__ = ["EXIT_INVALID_LAYOUTS", "EXIT_PROBLEMS", "main"]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+# Imported only when they run: capture needs requests and warcio, evaluate rouge-score and trafilatura.
+LAZY_COMMANDS = {
+    "capture": LazyCommand(
+        "template_guard.tools.capture_command:capture_command",
+        "Capture pages into pages/<layout>/<slug>.html with their metadata sidecar.",
+    ),
+    "evaluate": LazyCommand(
+        "template_guard.tools.evaluate_command:evaluate_command",
+        "Score extraction quality on a fundus-eval corpus (ROUGE-LSum vs gold), next to trafilatura and Fundus.",
+    ),
+}
+
+
+@click.group(cls=LazyGroup, lazy_commands=LAZY_COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="template-guard")
 def main() -> None:
     """Declarative news-page layouts, guarded by snapshot and property tests."""
@@ -83,7 +95,7 @@ def check(pages_dir: Path, layouts_dirs: tuple[Path, ...]) -> None:
     statuses = []
     click.echo(f"\npages ({pages_dir}):")
     for path in paths:
-        label = str(path.relative_to(pages_dir).with_suffix(""))
+        label = page_id(path, pages_dir)
         try:
             page = read_page(path)
             extraction = run_page(page, layouts=layouts, layout=layout_for_page(page, layouts).name)
@@ -173,6 +185,3 @@ def explain(
     if not extraction.ok:
         sys.exit(EXIT_PROBLEMS)
 
-
-main.add_command(capture_command)
-main.add_command(evaluate_command)

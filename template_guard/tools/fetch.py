@@ -1,0 +1,209 @@
+"""Fetching one live page over HTTP, bounded in time and size, with one-line reasons for every failure."""
+
+from __future__ import annotations
+
+import datetime as dt
+import socket
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from email.message import Message
+from urllib.parse import urljoin, urlsplit
+
+import requests
+import urllib3.exceptions
+
+from template_guard import __version__
+from template_guard.engine.parse import sniff_binary
+from template_guard.errors import CaptureError
+from template_guard.store.pages import MAX_PAGE_BYTES
+
+HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+DEFAULT_TIMEOUT = 10.0
+DEFAULT_MAX_BYTES = MAX_PAGE_BYTES  # one limit for what is fetched and what is read back
+# The read timeout bounds each socket read, not the download: a server dripping a byte at a time would
+# never trip it. The whole download therefore also gets this many times the timeout.
+TOTAL_TIMEOUT_FACTOR = 5
+
+
+@dataclass(frozen=True)
+class FetchLimits:
+    """How long and how much a live fetch may take."""
+
+    timeout: float = DEFAULT_TIMEOUT  # connect timeout, and the timeout of each read
+    max_bytes: int = DEFAULT_MAX_BYTES  # of the (decoded) body
+    max_redirects: int = 10
+    total: float | None = None  # for the whole fetch; TOTAL_TIMEOUT_FACTOR × timeout when None
+
+    @property
+    def deadline_seconds(self) -> float:
+        return self.total if self.total is not None else self.timeout * TOTAL_TIMEOUT_FACTOR
+
+
+DEFAULT_LIMITS = FetchLimits()
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """A successful HTML response, fully read."""
+
+    url: str  # the final URL, after redirects
+    status: int
+    content_type: str | None
+    charset: str | None
+    redirects: tuple[str, ...]  # every URL that answered with a redirect, in order
+    body: bytes
+    received_at: dt.datetime
+
+
+
+def user_agent() -> str:
+    """The User-Agent sent with every request, so site owners can tell what is fetching their pages."""
+    return f"template-guard/{__version__} (+regression capture)"
+
+
+def new_session() -> requests.Session:
+    """A session with the capture User-Agent and headers that ask for HTML."""
+    session = requests.Session()
+    session.headers["User-Agent"] = user_agent()
+    session.headers["Accept"] = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1"
+    return session
+
+
+def parse_content_type(header: str | None) -> tuple[str | None, str | None]:
+    """The media type and the charset parameter of a Content-Type header (lower case), or None each."""
+    if not header or not header.strip():
+        return None, None
+    message = Message()
+    message["content-type"] = header
+    # Kept as declared even when Python does not know it: decoding notes and works around that later.
+    return message.get_content_type(), message.get_content_charset()
+
+
+def not_html_reason(media_type: str | None, body: bytes) -> str | None:
+    """Why a response is not an HTML page (its declared type, or binary bytes when it declares none)."""
+    if media_type is not None:
+        return None if media_type in HTML_TYPES else f"not HTML (content type {media_type})"
+    binary = sniff_binary(body)
+    return f"not HTML (no content type, and the body is {binary})" if binary else None
+
+
+def fetch(url: str, limits: FetchLimits = DEFAULT_LIMITS, session: requests.Session | None = None) -> Fetched:
+    """GET `url`, following redirects, and return the HTML body; `CaptureError` with the reason otherwise."""
+    own_session = session is None
+    session = session or new_session()
+    deadline = time.monotonic() + limits.deadline_seconds
+    redirects: list[str] = []
+    try:
+        while True:
+            _check_scheme(url)
+            response = _get(session, url, limits)
+            with response:
+                location = response.headers.get("Location")
+                if response.status_code in REDIRECT_STATUSES and location:
+                    if len(redirects) >= limits.max_redirects:
+                        raise CaptureError(f"too many redirects (more than {limits.max_redirects})")
+                    redirects.append(url)
+                    url = urljoin(url, location)
+                    continue
+                return _read_response(response, url, tuple(redirects), limits, deadline)
+    finally:
+        if own_session:
+            session.close()
+
+
+def _check_scheme(url: str) -> None:
+    """Only web pages: a redirect to file:, ftp: or a mail link is not something to capture."""
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise CaptureError(f"not an http(s) URL: {url}")
+
+
+def _get(session: requests.Session, url: str, limits: FetchLimits) -> requests.Response:
+    """One request, no redirect following; network failures become `CaptureError`."""
+    try:
+        return session.get(url, stream=True, allow_redirects=False, timeout=(limits.timeout, limits.timeout))
+    except requests.RequestException as error:
+        raise CaptureError(describe_network_error(error, url, limits)) from None
+
+
+def _read_response(
+    response: requests.Response, url: str, redirects: tuple[str, ...], limits: FetchLimits, deadline: float
+) -> Fetched:
+    """Check status and type from the headers, then stream the body within the size and time limits."""
+    status = response.status_code
+    if status != 200:
+        phrase = f" {response.reason}" if response.reason else ""
+        raise CaptureError(f"HTTP {status}{phrase}" + (f" (at {url})" if redirects else ""))
+    header = response.headers.get("Content-Type")
+    media_type, charset = parse_content_type(header)
+    if media_type is not None and (reason := not_html_reason(media_type, b"")):
+        raise CaptureError(reason)  # known from the headers: do not download an image or a PDF
+    declared = response.headers.get("Content-Length", "")
+    # Only a body without Content-Encoding has a Content-Length comparable to the limit.
+    if declared.isdigit() and not response.headers.get("Content-Encoding") and int(declared) > limits.max_bytes:
+        raise CaptureError(f"too large ({int(declared):,} bytes; the limit is {limits.max_bytes:,})")
+    body = _read_body(response, url, limits, deadline)
+    if reason := not_html_reason(media_type, body):
+        raise CaptureError(reason)
+    # The sidecar keeps whole seconds: sub-second precision only adds noise to reviewed files.
+    received_at = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    return Fetched(url, status, header, charset, redirects, body, received_at)
+
+
+def _read_body(response: requests.Response, url: str, limits: FetchLimits, deadline: float) -> bytes:
+    """The body with content encoding undone, refused as soon as it passes `max_bytes` or the deadline."""
+    # read1 returns whatever has arrived; iter_content would wait for a whole chunk, so a server dripping
+    # bytes would never reach the deadline check. (urllib3 1.x has no read1: there the check is per chunk.)
+    read = getattr(response.raw, "read1", None) or response.raw.read
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        while chunk := read(64 * 1024, decode_content=True):
+            size += len(chunk)
+            if size > limits.max_bytes:
+                raise CaptureError(f"too large (more than {limits.max_bytes:,} bytes)")
+            if time.monotonic() > deadline:
+                raise CaptureError(f"timed out (the download took more than {limits.deadline_seconds:g}s)")
+            chunks.append(chunk)
+    except (urllib3.exceptions.HTTPError, OSError) as error:
+        raise CaptureError(describe_network_error(error, url, limits)) from None
+    return b"".join(chunks)
+
+
+def describe_network_error(error: BaseException, url: str, limits: FetchLimits) -> str:
+    """One line naming what went wrong on the network (DNS, refused, timeout, …) without a traceback."""
+    host = urlsplit(url).hostname or url
+    causes = list(_causes(error))
+    if any(isinstance(c, (urllib3.exceptions.NameResolutionError, socket.gaierror)) for c in causes):
+        return f"DNS lookup failed for {host}"
+    if any(isinstance(c, ConnectionRefusedError) for c in causes):
+        return f"connection refused by {host}"
+    if any(isinstance(c, (requests.Timeout, urllib3.exceptions.TimeoutError, TimeoutError)) for c in causes):
+        return f"timed out after {limits.timeout:g}s"
+    if any(isinstance(c, requests.exceptions.SSLError) for c in causes):
+        return f"TLS error talking to {host}"
+    if isinstance(error, (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema)):
+        return f"invalid URL: {url}"
+    cut_off = (
+        urllib3.exceptions.ProtocolError, urllib3.exceptions.DecodeError, requests.exceptions.ChunkedEncodingError
+    )
+    if any(isinstance(c, cut_off) for c in causes):
+        return "the response was cut off or could not be decoded"
+    return f"connection to {host} failed ({type(causes[-1]).__name__})"
+
+
+def _causes(error: BaseException) -> Iterator[BaseException]:
+    """The error and everything it wraps: requests and urllib3 nest the real cause several levels deep."""
+    seen: set[int] = set()
+    stack: list[BaseException] = [error]
+    while stack:
+        current = stack.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
+        wrapped = [current.__cause__, current.__context__, getattr(current, "reason", None)]
+        wrapped += [arg for arg in current.args if isinstance(arg, BaseException)]
+        stack.extend(w for w in wrapped if isinstance(w, BaseException))
