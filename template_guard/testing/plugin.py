@@ -27,7 +27,7 @@ from template_guard.engine.pipeline import Extraction, run_page
 from template_guard.engine.routing import LayoutSet, layout_for_page, load_layouts
 from template_guard.errors import TemplateGuardError
 from template_guard.store.pages import Page, discover_pages, read_page
-from template_guard.testing import PageRef, generated_modules, shown
+from template_guard.testing import PageRef, generated_modules, report_hook, shown
 
 # Hypothesis profiles (ci, dev, thorough) must exist before hypothesis' own plugin reads
 # `--hypothesis-profile`, so they are registered when this plugin is imported. Without the test extra
@@ -106,10 +106,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         type="linelist",
         default=[],
     )
+    report_hook.add_report_option(parser)
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.stash[_PROJECT] = found = Project.from_config(config)
+    config.pluginmanager.register(report_hook, "template_guard.report")
     if importlib.util.find_spec("syrupy") is not None:
         from template_guard.testing.snapshot import PageSnapshotExtension, SnapshotSite
 

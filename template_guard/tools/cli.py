@@ -19,6 +19,7 @@ from template_guard.store.pages import discover_pages, read_page
 from template_guard.tools.capture import capture_command
 from template_guard.tools.evaluate import evaluate_command
 from template_guard.tools.options import EXIT_INVALID_LAYOUTS, EXIT_PROBLEMS, fail, layouts_dir_option, reporting_errors
+from template_guard.tools.report_command import report_command
 
 __all__ = ["EXIT_INVALID_LAYOUTS", "EXIT_PROBLEMS", "main"]
 
@@ -176,3 +177,4 @@ def explain(
 
 main.add_command(capture_command)
 main.add_command(evaluate_command)
+main.add_command(report_command)
