@@ -7,6 +7,7 @@ downloads a browser. Screenshots of each report go to report-screenshots/ for a 
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -18,6 +19,7 @@ import pytest
 from template_guard import run, run_page
 from template_guard.report import PageReport, ReportFinding, mark_page, render_report
 from template_guard.report.marking import ROLES
+from template_guard.testing.snapshot import describe_changes
 
 CHROMIUM = Path("/usr/bin/chromium")
 REPO = Path(__file__).parents[1]
@@ -106,9 +108,15 @@ def test_overlays_sit_on_the_marked_elements(tab: Any, tmp_path: Path) -> None:
 
 def test_a_panel_entry_scrolls_its_element_into_view(tab: Any, tmp_path: Path) -> None:
     extraction = run_page(PAGE)
-    last = f"{len(extraction.article.blocks)} {extraction.article.blocks[-1].kind}"
+    article = extraction.article
+    last = f"{len(article.blocks)} {article.blocks[-1].kind}"
     mark = next(m for m in mark_page(extraction).marks if m.label == last)
-    frame = open_report(tab, tmp_path / "report.html", PageReport("almayadeen-english/almaty", extraction))
+    # As if the snapshot predated the last block: the panel shows the diff.
+    diff = tuple(describe_changes(dataclasses.replace(article, blocks=article.blocks[:-1]), article))
+    frame = open_report(tab, tmp_path / "report.html", PageReport("almayadeen-english/almaty", extraction, diff=diff))
+    assert tab.locator("#tg-diff").is_visible() and f"block {len(article.blocks)} (paragraph) added" in (
+        tab.locator("#tg-diff").text_content() or ""
+    )
     frame_height = box(tab.locator("#tg-page"))["height"]
     element = frame.locator(f'[data-tg-mark~="{mark.id}"]')
     assert box(element)["y"] > frame_height  # below the fold before the click
@@ -205,14 +213,6 @@ def hostile_page(origin: str) -> bytes:
 def test_a_hostile_page_cannot_run_load_or_navigate_in_its_report(tab: Any, tmp_path: Path, server: CountingServer) -> None:
     origin = f"http://127.0.0.1:{server.server_address[1]}"
     content = hostile_page(origin)
-    # Control: opened as it is, the page loads from the server and its meta refresh navigates away.
-    raw = tmp_path / "raw.html"
-    raw.write_bytes(content)
-    tab.goto(raw.as_uri())
-    tab.wait_for_url(f"{origin}/refreshed")
-    assert {"/x.js", "/pixel.gif", "/style.css", "/refreshed"} <= set(server.requests)
-    server.requests.clear()
-
     extraction = run(content, url=PAGE_URL, source="hostile.html")
     report = tmp_path / "report.html"
     frame = open_report(tab, report, PageReport("almayadeen-english/hostile", extraction))
@@ -226,3 +226,11 @@ def test_a_hostile_page_cannot_run_load_or_navigate_in_its_report(tab: Any, tmp_
     assert frame.locator("iframe, object, embed, script").count() == 0
     assert server.requests == []
     screenshot(tab, "hostile-report")
+
+    # Control (last, so that its late requests, e.g. a favicon, cannot blur the count above): opened as it
+    # is, the page does load from the server, and its meta refresh navigates away.
+    raw = tmp_path / "raw.html"
+    raw.write_bytes(content)
+    tab.goto(raw.as_uri())
+    tab.wait_for_url(f"{origin}/refreshed")
+    assert {"/x.js", "/pixel.gif", "/style.css", "/refreshed"} <= set(server.requests)
