@@ -42,6 +42,10 @@ class BlockText:
     blocks: tuple[Block, ...]
     dropped: tuple[Block, ...]
     container_chars: int  # non-space characters in the containers, inside blocks or not
+    # The element each block's text came from, parallel to `blocks` and `dropped` (a nested block splits its
+    # parent, so several blocks may name one element): what reports and evidence point at.
+    sources: tuple[etree._Element, ...] = field(default=(), repr=False)
+    dropped_sources: tuple[etree._Element, ...] = field(default=(), repr=False)
 
 
 @dataclass(frozen=True)
@@ -68,18 +72,24 @@ class LocatedBody:
 
     def read(self) -> BlockText:
         """The blocks' text in document order; a block nested in another splits it, so both keep their text."""
-        blocks: list[Block] = []
-        dropped: list[Block] = []
+        kept: list[tuple[Block, etree._Element]] = []
+        dropped: list[tuple[Block, etree._Element]] = []
         container_chars = 0
         for container in self.containers:
             found, chars = _blocks_in(container, self.kinds)
             container_chars += chars
-            for block in found:
+            for block, source in found:
                 if any(pattern.search(block.text) for pattern in self.rule.drop_text):
-                    dropped.append(block)
+                    dropped.append((block, source))
                 else:
-                    blocks.append(block)
-        return BlockText(tuple(blocks), tuple(dropped), container_chars)
+                    kept.append((block, source))
+        return BlockText(
+            blocks=tuple(block for block, _ in kept),
+            dropped=tuple(block for block, _ in dropped),
+            container_chars=container_chars,
+            sources=tuple(source for _, source in kept),
+            dropped_sources=tuple(source for _, source in dropped),
+        )
 
 
 def locate_blocks(
@@ -151,19 +161,22 @@ def element_text(element: etree._Element) -> str:
     return normalise_text("".join(parts))
 
 
-def _blocks_in(container: etree._Element, kinds: Mapping[etree._Element, str]) -> tuple[list[Block], int]:
+def _blocks_in(
+    container: etree._Element, kinds: Mapping[etree._Element, str]
+) -> tuple[list[tuple[Block, etree._Element]], int]:
     """Walk the container once; a block nested in another splits it, so text before and after are blocks too.
 
-    Also counts the container's non-space characters, inside blocks or not.
+    Returns each block with the element it came from, and the container's non-space characters, inside
+    blocks or not.
     """
-    blocks: list[Block] = []
+    blocks: list[tuple[Block, etree._Element]] = []
     chars = 0
-    open_blocks: list[tuple[str, list[str]]] = []
+    open_blocks: list[tuple[str, list[str], etree._Element]] = []
 
-    def flush(kind: str, parts: list[str]) -> None:
+    def flush(kind: str, parts: list[str], source: etree._Element) -> None:
         text = normalise_text("".join(parts))
         if text:
-            blocks.append(Block(kind, text))
+            blocks.append((Block(kind, text), source))
         parts.clear()
 
     # iterwalk is iterative, so a pathologically deep body cannot exhaust the Python stack.
@@ -173,7 +186,7 @@ def _blocks_in(container: etree._Element, kinds: Mapping[etree._Element, str]) -
             if kind is not None:
                 if open_blocks:
                     flush(*open_blocks[-1])
-                open_blocks.append((kind, []))
+                open_blocks.append((kind, [], node))
             elif open_blocks and node.tag in BREAKING_TAGS:
                 open_blocks[-1][1].append(" ")
             if node.text:

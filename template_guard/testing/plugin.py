@@ -27,7 +27,7 @@ from template_guard.engine.pipeline import Extraction, run_page
 from template_guard.engine.routing import LayoutSet, layout_for_page, load_layouts
 from template_guard.errors import TemplateGuardError
 from template_guard.store.pages import Page, discover_pages, page_id, read_page
-from template_guard.testing import PageRef, generated_modules, shown
+from template_guard.testing import PageRef, generated_modules, report_hook, shown
 from template_guard.testing.budget_plugin import BudgetPlugin, add_budget_options
 
 if TYPE_CHECKING:
@@ -111,12 +111,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=[],
     )
     add_budget_options(parser)
+    report_hook.add_report_option(parser)
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.stash[_PROJECT] = found = Project.from_config(config)
     # The property budgets per layout version, and no property layer on --snapshot-update.
     config.pluginmanager.register(BudgetPlugin(config, lambda: found.pages, lambda: found.layouts), "template_guard_budget")
+    config.pluginmanager.register(report_hook, "template_guard.report")
     if importlib.util.find_spec("syrupy") is not None:
         from template_guard.testing.syrupy_extension import PageSnapshotExtension, SnapshotSite
 

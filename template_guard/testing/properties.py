@@ -93,7 +93,7 @@ def check_no_leak(
 def check_sensitivity(subject: Subject, probe: BodyProbe) -> None:
     """A body block's canary reaches the body only, field canaries never do, and deleting a block removes it."""
     problems = []
-    marked = subject.extract(probe.with_canary)
+    marked = subject.extract(probe.marked)  # article edits: the layout's selectors are tested, not the parser
     places = [place for place, text in article_places(marked) if probe.canary.token in text]
     body_places = [place for place in places if place.startswith(_BODY.place)]
     if len(body_places) != 1:
@@ -109,7 +109,7 @@ def check_sensitivity(subject: Subject, probe: BodyProbe) -> None:
                 for token in CANARY_PATTERN.findall(text)
                 if token in fields
             )
-    without = subject.extract(probe.without_block)
+    without = subject.extract(probe.deleted)
     before, after = subject.baseline.blocks, without.blocks
     difference = "" if without == subject.baseline else "\n" + describe_difference(subject.baseline, without)
     if not (len(after) < len(before) and _is_subsequence(after, before)):

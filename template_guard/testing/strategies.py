@@ -142,8 +142,18 @@ class BodyProbe(_Shown):
     canary: Canary
     field_canaries: tuple[Canary, ...]
     block_text: str
-    with_canary: bytes = field(repr=False)
-    without_block: bytes = field(repr=False)
+    marked: etree._Element = field(repr=False, compare=False)  # the page with the canaries
+    deleted: etree._Element = field(repr=False, compare=False)  # the page without the block
+
+    @cached_property
+    def with_canary(self) -> bytes:
+        """The page with the canaries, as UTF-8 bytes."""
+        return serialize(self.marked)
+
+    @cached_property
+    def without_block(self) -> bytes:
+        """The page without the block, as UTF-8 bytes."""
+        return serialize(self.deleted)
 
     def describe(self) -> str:
         return f"canary {self.canary.describe()}; or {self.deletion.describe()} {self.block_text!r}"
@@ -240,8 +250,6 @@ def body_probes(page: PageSource, version: LayoutVersion, *, charset: str | None
         deletion = DeleteBlock(block, labels[block])
         without = copy.deepcopy(base)
         deletion.apply(without, version)
-        return BodyProbe(
-            block, deletion, canary, field_canaries, excerpts[block], serialize(marked), serialize(without)
-        )
+        return BodyProbe(block, deletion, canary, field_canaries, excerpts[block], marked, without)
 
     return build()

@@ -32,6 +32,10 @@ LAZY_COMMANDS = {
         "template_guard.tools.evaluate_command:evaluate_command",
         "Score extraction quality on a fundus-eval corpus (ROUGE-LSum vs gold), next to trafilatura and Fundus.",
     ),
+    "report": LazyCommand(
+        "template_guard.tools.report_command:report_command",
+        "Write an HTML report per page: the page as captured, with what its layout keeps, strips and suspects.",
+    ),
 }
 
 
@@ -184,4 +188,3 @@ def explain(
         click.echo(f"  {finding.status}: {finding.message}")
     if not extraction.ok:
         sys.exit(EXIT_PROBLEMS)
-
