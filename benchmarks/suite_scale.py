@@ -28,16 +28,17 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import itertools
 import os
 import resource
 import subprocess
 import sys
 import tempfile
 import time
-import xml.etree.ElementTree as ElementTree
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
+from xml.etree import ElementTree
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_CORPUS = REPO.parent / "shared" / "corpora" / "fundus-eval"
@@ -47,9 +48,9 @@ TARGET_1000_WALL_S = 15 * 60.0
 if str(REPO) not in sys.path:  # run from a checkout without installing
     sys.path.insert(0, str(REPO))
 
-from template_guard.engine.routing import load_layouts  # noqa: E402
-from template_guard.store.pages import PageMeta, write_page  # noqa: E402
-from template_guard.tools.evaluate import read_corpus  # noqa: E402
+from template_guard.engine.routing import load_layouts
+from template_guard.store.pages import PageMeta, write_page
+from template_guard.tools.evaluate import read_corpus
 
 PYPROJECT = """\
 [tool.pytest.ini_options]
@@ -172,7 +173,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     results = {size: measure(size, args.corpus, args.workers, args.keep) for size in sizes}
     print("\nRatios between consecutive sizes (CPU seconds; pages):")
-    for smaller, larger in zip(sizes, sizes[1:]):
+    for smaller, larger in itertools.pairwise(sizes):
         for low, high in zip(results[smaller], results[larger]):
             print(f"  {high.name:<14} {larger}/{smaller}: CPU × {high.cpu_s / low.cpu_s:5.2f}  (pages × {larger / smaller:.2f})")
     for size, phases in results.items():

@@ -30,6 +30,10 @@ class PageError(TemplateGuardError):
         super().__init__(f"{self.source}: {problem}" if self.source else problem)
 
 
+class ConfigError(TemplateGuardError):
+    """The project's settings (pyproject.toml) cannot be used: names the file and the key."""
+
+
 class NoLayoutError(TemplateGuardError):
     """No layout (or no version of a layout) applies to a page."""
 

@@ -311,7 +311,7 @@ def test_a_download_dripping_past_the_total_deadline_fails(server: Server) -> No
     server.routes["/news/drip"] = dripping_body
     started = time.monotonic()
 
-    with pytest.raises(CaptureError, match=r"^timed out \(the download took more than 0.5s\)$"):
+    with pytest.raises(CaptureError, match=r"^timed out \(the whole request took more than 0.5s\)$"):
         fetch(server.url("/news/drip"), FetchLimits(timeout=1, total=0.5))
 
     assert time.monotonic() - started < 2

@@ -90,7 +90,7 @@ CASES: list[BadLayout] = [
     BadLayout("version-key-at-top-level", edit('description = "A test site"', "valid_from = 2021-01-01"), "valid_from", "unknown key", "it belongs in a version: put it under [[versions]]"),
     BadLayout("top-level-key-in-a-version", edit('valid_from = 2024-01-01\n', 'valid_from = 2024-01-01\ndomains = ["site.example"]\n'), "versions[1].domains", "unknown key", "it belongs at the top of the file, before the first [[versions]]"),
     BadLayout("field-without-fields-table", edit(TITLE_2021, '[versions.title]\ncss = "h1"\n'), "versions[0].title", "unknown key", "fields go in their own table: [versions.fields.title]"),
-    BadLayout("unknown-key-no-close-match", edit(MENU_CSS, MENU_CSS + '\ncolour = "red"'), "versions[0].boilerplate.menu.colour", "unknown key", "allowed: css, xpath, items, placement, required, description"),
+    BadLayout("unknown-key-no-close-match", edit(MENU_CSS, MENU_CSS + '\ncolour = "red"'), "versions[0].boilerplate.menu.colour", "unknown key", "allowed: css, xpath, items, placement, required, optional, description"),
     # Wrong types.
     BadLayout("domains-not-a-list", edit('domains = ["site.example"]', 'domains = "site.example"'), "domains", "must be a list of strings, not a string"),
     BadLayout("required-not-a-boolean", edit(MENU_CSS, MENU_CSS + '\nrequired = "yes"'), "versions[0].boilerplate.menu.required", "must be true or false, not a string"),

@@ -170,7 +170,6 @@ def _blocks_in(
     blocks or not.
     """
     blocks: list[tuple[Block, etree._Element]] = []
-    chars = 0
     open_blocks: list[tuple[str, list[str], etree._Element]] = []
 
     def flush(kind: str, parts: list[str], source: etree._Element) -> None:
@@ -189,17 +188,14 @@ def _blocks_in(
                 open_blocks.append((kind, [], node))
             elif open_blocks and node.tag in BREAKING_TAGS:
                 open_blocks[-1][1].append(" ")
-            if node.text:
-                chars += solid_length(node.text)
-                if open_blocks:
-                    open_blocks[-1][1].append(node.text)
+            if node.text and open_blocks:
+                open_blocks[-1][1].append(node.text)
         else:
             if kind is not None:
                 flush(*open_blocks.pop())
             elif open_blocks and node.tag in BREAKING_TAGS:
                 open_blocks[-1][1].append(" ")
-            if node is not container and node.tail:
-                chars += solid_length(node.tail)
-                if open_blocks:
-                    open_blocks[-1][1].append(node.tail)
-    return blocks, chars
+            if node is not container and node.tail and open_blocks:
+                open_blocks[-1][1].append(node.tail)
+    # Counted once over the joined text (a C-level join), not per text node: only a diagnostic reads it.
+    return blocks, solid_length("".join(container.itertext()))

@@ -70,7 +70,7 @@ def page_findings(extraction: Extraction) -> list[Finding]:
                 Finding(
                     page,
                     "warning",
-                    f"field {match.name!r} ({match.rule.selector}) matched {match.matched} elements with "
+                    f"field {match.name!r} ({match.rule.described}) matched {match.matched} elements with "
                     f"{match.distinct} different values; the first was used",
                 )
             )
@@ -179,11 +179,16 @@ def _version_health(layout: Layout, index: int, version: LayoutVersion, runs: li
                 "boilerplate", region.name, str(region.selector), 0, "error",
                 f"required region matched nothing {_on_no_page(total)}; fix the selector of {key} in {file}",
             )
+        elif region.optional:
+            row(
+                "boilerplate", region.name, str(region.selector), 0, "notice",
+                f"optional region: matched nothing {_on_no_page(total)} (it is on some pages only)",
+            )
         else:
             row(
                 "boilerplate", region.name, str(region.selector), 0, "error",
                 f"stale rule: matched nothing {_on_no_page(total)}; fix the selector of {key} in {file}, "
-                "or delete the region if the site dropped it",
+                "or delete the region if the site dropped it, or set optional = true if only some pages have it",
             )
     for name, rule in version.fields.items():
         matched = sum(1 for e in runs if e.fields[name].values)
@@ -200,7 +205,7 @@ def _version_health(layout: Layout, index: int, version: LayoutVersion, runs: li
             status, message = "error", f"found no value {_on_no_page(total)}; fix the selector of {key} in {file}, or delete the field"
         if extra and status == "ok":
             status, message = "warning", f"{message}; different values on {extra} pages, the first was used"
-        row("field", name, str(rule.selector), matched, status, message)
+        row("field", name, rule.described, matched, status, message)
     container_pages = sum(1 for e in runs if e.body.containers)
     if container_pages == total:
         row("field", "body", str(version.body.selector), container_pages, "ok", f"container found on {container_pages}/{total} pages")

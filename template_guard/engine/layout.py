@@ -25,6 +25,29 @@ class BoilerplateRegion:
     items: Selector | None = None
     placement: Literal["page", "inline"] = "page"
     required: bool = False
+    optional: bool = False  # on some pages only: matching nothing on every page checked is not stale
+
+
+SOURCE_KINDS = ("css", "xpath", "jsonld", "meta")
+
+
+@dataclass(frozen=True)
+class FieldSource:
+    """One place a field's value may come from: elements (css, xpath), a JSON-LD path, or a `<meta>` tag.
+
+    `selector` selects the elements the value is read from: for `meta`, the `<meta>` tags of that name
+    (their `content`); for `jsonld`, the JSON-LD scripts, whose documents are read before noise is stripped.
+    """
+
+    kind: Literal["css", "xpath", "jsonld", "meta"]
+    expression: str  # as the layout file spells it: the selector, the JSON-LD path, or the meta name
+    selector: Selector
+    attribute: str | None = None
+
+    def __str__(self) -> str:
+        if self.kind in ("css", "xpath"):
+            return str(self.selector) + (f" @{self.attribute}" if self.attribute else "")
+        return f"{self.kind} {self.expression!r}"
 
 
 @dataclass(frozen=True)
@@ -32,7 +55,7 @@ class FieldRule:
     """How to read one metadata field (title, standfirst, authors, published, tags)."""
 
     name: str
-    selector: Selector
+    selector: Selector  # the first source's elements
     required: bool = False
     multiple: bool = False
     attribute: str | None = None
@@ -40,6 +63,24 @@ class FieldRule:
     date_format: str | None = None
     split: str | None = None
     timezone: ZoneInfo | None = None
+    # Where to look, in order: the first source that yields a value wins. Empty: `selector` and `attribute`.
+    sources: tuple[FieldSource, ...] = ()
+
+    @property
+    def all_sources(self) -> tuple[FieldSource, ...]:
+        """The sources in order, the rule's own selector as the only one for a rule built without `sources`."""
+        kind: Literal["css", "xpath"] = "xpath" if self.selector.kind == "xpath" else "css"
+        return self.sources or (FieldSource(kind, self.selector.expression, self.selector, self.attribute),)
+
+    @property
+    def described(self) -> str:
+        """The sources as a layout's reader knows them: `jsonld 'datePublished', then meta '…'`.
+
+        A rule with its selector alone is shown as that selector, as messages always have.
+        """
+        if not self.sources:
+            return str(self.selector)
+        return ", then ".join(str(source) for source in self.sources)
 
 
 @dataclass(frozen=True)
@@ -98,6 +139,7 @@ class LayoutVersion:
     boilerplate: tuple[BoilerplateRegion, ...]
     fields: Mapping[str, FieldRule]
     body: BodyRule
+    variant: str = ""  # the variant (concurrent template) it belongs to; "" is the layout's main template
 
     def __post_init__(self) -> None:
         # A plain dict (from a caller's dataclasses.replace, say) would make the version unhashable.
@@ -110,6 +152,15 @@ class LayoutVersion:
 
 
 @dataclass(frozen=True)
+class Variant:
+    """A template the site serves next to its main one (live blogs, sport): chosen by URL and/or a page test."""
+
+    name: str
+    url_patterns: tuple[str, ...] = ()  # globs on the full URL; any one must match
+    when: Selector | None = None  # a cheap page test: the selector must match the page as parsed
+
+
+@dataclass(frozen=True)
 class Layout:
     """A site layout: identity, the URLs it serves, and its versions over time."""
 
@@ -119,18 +170,24 @@ class Layout:
     domains: tuple[str, ...]
     url_patterns: tuple[str, ...]
     versions: tuple[LayoutVersion, ...]
+    variants: tuple[Variant, ...] = ()
 
-    def version_for(self, day: dt.date | None) -> LayoutVersion:
-        """The version covering a capture date; the newest version when the date is unknown."""
+    def versions_of(self, variant: str = "") -> tuple[LayoutVersion, ...]:
+        """The versions of one variant ("" for the main template), in date order."""
+        return tuple(version for version in self.versions if version.variant == variant)
+
+    def version_for(self, day: dt.date | None, variant: str = "") -> LayoutVersion:
+        """The version of `variant` covering a capture date; its newest version when the date is unknown."""
+        versions = self.versions_of(variant)
         if day is None:
-            return self.versions[-1]
-        for version in self.versions:
+            return versions[-1]
+        for version in versions:
             if version.covers(day):
                 return version
         ranges = ", ".join(
-            f"{v.name}: {v.valid_from} to {v.valid_until or 'open'}" for v in self.versions
+            f"{v.name}: {v.valid_from} to {v.valid_until or 'open'}" for v in versions
         )
-        first = self.versions[0]
+        first = versions[0]
         if day < first.valid_from:
             advice = f"start version {first.name!r} earlier, or add an earlier version, in {self.source.name}"
         else:

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import difflib
 import re
 import tomllib
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from template_guard.engine.field_sources import read_fallbacks, read_source
 from template_guard.engine.layout import (
     PLACEMENTS,
     BlockRule,
@@ -23,14 +24,20 @@ from template_guard.engine.layout import (
     LayoutVersion,
     normalise_host,
 )
+from template_guard.engine.layout_merge import check_dropped, merge_version
+from template_guard.engine.regex import RegexError, compile_regex
 from template_guard.engine.registry import FIELD_NAMES, REQUIRED_BY_DEFAULT
 from template_guard.engine.selectors import Selector
+from template_guard.engine.variants import read_variants
 from template_guard.errors import LayoutError, SelectorSyntaxError
 
-_TOP_KEYS = ("name", "description", "domains", "url_patterns", "versions")
-_VERSION_KEYS = ("name", "valid_from", "valid_until", "extends", "description", "boilerplate", "fields")
-_REGION_KEYS = ("css", "xpath", "items", "placement", "required", "description")
-_FIELD_KEYS = ("css", "xpath", "required", "multiple", "attribute", "split", "pattern", "date_format", "timezone")
+_TOP_KEYS = ("name", "description", "domains", "url_patterns", "variants", "versions")
+_VERSION_KEYS = ("name", "valid_from", "valid_until", "extends", "variant", "description", "boilerplate", "fields")
+_REGION_KEYS = ("css", "xpath", "items", "placement", "required", "optional", "description")
+_FIELD_KEYS = (
+    "css", "xpath", "jsonld", "meta", "fallback", "required", "multiple", "attribute", "split", "pattern", "date_format",
+    "timezone",
+)
 _BODY_KEYS = ("css", "xpath", "required", "blocks", "exclude", "drop_text")
 _BLOCK_KEYS = ("kind", "css", "xpath")
 _SELECTOR_KEYS = ("css", "xpath")
@@ -56,6 +63,8 @@ def load_layout(path: Path | str) -> Layout:
         raise LayoutError(path, "", f"the file is not UTF-8 text (invalid byte at offset {error.start})") from None
     except tomllib.TOMLDecodeError as error:
         raise LayoutError(path, "", _toml_problem(error)) from None
+    except RecursionError:  # tomllib recurses per nesting level of arrays and inline tables
+        raise LayoutError(path, "", "the TOML is nested too deeply to read") from None
     return _LayoutReader(path).read(raw)
 
 
@@ -121,8 +130,8 @@ class _LayoutReader:
     def regex(self, value: Any, key: str) -> re.Pattern[str]:
         text = self.string(value, key)
         try:
-            return re.compile(text)
-        except re.error as error:
+            return compile_regex(text)  # RE2: linear time, so a shared layout cannot hang extraction
+        except RegexError as error:
             raise self.fail(key, f"invalid regular expression {text!r}: {error}") from None
 
     def selector(self, table: Mapping[str, Any], key: str) -> Selector:
@@ -155,10 +164,16 @@ class _LayoutReader:
         raw_versions = raw["versions"]
         if not isinstance(raw_versions, list) or not raw_versions:
             raise self.fail("versions", "must be a non-empty array of tables ([[versions]])")
-        versions = self.versions(raw_versions)
-        return Layout(name, self.path, description, domains, url_patterns, versions)
+        variants = read_variants(raw["variants"], self.fail) if "variants" in raw else ()
+        versions = self.versions(raw_versions, tuple(variant.name for variant in variants))
+        for variant in variants:
+            if not any(version.variant == variant.name for version in versions):
+                raise self.fail("variants", f"variant {variant.name!r} has no versions", f'add variant = "{variant.name}" to one')
+        if not any(not version.variant for version in versions):
+            raise self.fail("versions", "every version belongs to a variant", "the main template needs versions too")
+        return Layout(name, self.path, description, domains, url_patterns, versions, variants)
 
-    def versions(self, raw_versions: list[Any]) -> tuple[LayoutVersion, ...]:
+    def versions(self, raw_versions: list[Any], variants: tuple[str, ...] = ()) -> tuple[LayoutVersion, ...]:
         resolved: dict[str, dict[str, Any]] = {}
         versions: list[LayoutVersion] = []
         for index, raw in enumerate(raw_versions):
@@ -179,25 +194,33 @@ class _LayoutReader:
                         f"extends {parent!r}, which is not an earlier version",
                         "earlier versions: " + (", ".join(resolved) or "none"),
                     )
-                merged = _merge_version(resolved[parent], table)
+                check_dropped(table, resolved[parent], key, parent, self.fail)
+                merged = merge_version(resolved[parent], table)
             else:
+                check_dropped(table, None, key, None, self.fail)
                 merged = table
             resolved[name] = merged
-            versions.append(self.version(merged, key, name))
-        self.check_dates(versions)
+            variant = self.string(table.get("variant", ""), _join(key, "variant"))  # never inherited
+            if variant and variant not in variants:
+                close = difflib.get_close_matches(variant, variants, n=1, cutoff=0.6)
+                hint = f"did you mean {close[0]!r}?" if close else "declared variants: " + (", ".join(variants) or "none")
+                raise self.fail(_join(key, "variant"), f"no variant {variant!r} is declared in [[variants]]", hint)
+            versions.append(replace(self.version(merged, key, name), variant=variant))
+        for variant in ("", *variants):  # each variant's versions follow one another in time
+            self.check_dates([(index, v) for index, v in enumerate(versions) if v.variant == variant])
         return tuple(versions)
 
-    def check_dates(self, versions: list[LayoutVersion]) -> None:
-        for index, version in enumerate(versions):
+    def check_dates(self, numbered: list[tuple[int, LayoutVersion]]) -> None:
+        for position, (index, version) in enumerate(numbered):
             key = f"versions[{index}]"
             if version.valid_until is not None and version.valid_until <= version.valid_from:
                 raise self.fail(
                     _join(key, "valid_until"),
                     f"{version.valid_until} is not after valid_from {version.valid_from}",
                 )
-            if index == 0:
+            if position == 0:
                 continue
-            previous = versions[index - 1]
+            previous_index, previous = numbered[position - 1]
             if version.valid_from <= previous.valid_from:
                 raise self.fail(
                     _join(key, "valid_from"),
@@ -206,7 +229,7 @@ class _LayoutReader:
                 )
             if previous.valid_until is None:
                 raise self.fail(
-                    f"versions[{index - 1}].valid_until",
+                    f"versions[{previous_index}].valid_until",
                     f"version {previous.name!r} has no end date but version {version.name!r} follows it",
                     f"set valid_until = {version.valid_from}",
                 )
@@ -254,7 +277,9 @@ class _LayoutReader:
         return LayoutVersion(name, valid_from, valid_until, regions, FieldRules(fields), body)
 
     def region(self, name: str, value: Any, key: str) -> BoilerplateRegion:
-        table = self.table(value, key)
+        # `region = true` reads as "keep it", but only `false` means anything outside a table.
+        hint = "write `name = false` to drop an inherited region" if value is True else None
+        table = self.table(value, key, hint)
         self.check_keys(table, _REGION_KEYS, key)
         items = None
         if "items" in table:
@@ -267,12 +292,17 @@ class _LayoutReader:
             raise self.fail(_join(key, "placement"), f"{placement!r} is not one of {', '.join(PLACEMENTS)}")
         self.string(table.get("description", ""), _join(key, "description"))
         required = self.boolean(table.get("required", False), _join(key, "required"))
-        return BoilerplateRegion(name, self.selector(table, key), items, placement, required)  # type: ignore[arg-type]
+        optional = self.boolean(table.get("optional", False), _join(key, "optional"))
+        if required and optional:
+            raise self.fail(_join(key, "optional"), "a region cannot be both required and optional")
+        selector = self.selector(table, key)
+        return BoilerplateRegion(name, selector, items, placement, required, optional)  # type: ignore[arg-type]
 
     def field(self, name: str, value: Any, key: str) -> FieldRule:
         table = self.table(value, key)
         self.check_keys(table, _FIELD_KEYS, key)
-        attribute = self.string(table["attribute"], _join(key, "attribute")) if "attribute" in table else None
+        primary = read_source(table, key, self.fail)
+        fallbacks = read_fallbacks(table["fallback"], _join(key, "fallback"), self.fail) if "fallback" in table else ()
         pattern = self.regex(table["pattern"], _join(key, "pattern")) if "pattern" in table else None
         date_format = None
         if "date_format" in table:
@@ -296,16 +326,19 @@ class _LayoutReader:
                 raise self.fail(_join(key, "split"), "the separator is empty")
             if not multiple:
                 raise self.fail(_join(key, "split"), "only a field with multiple = true takes a split separator")
+        # A plain css/xpath field keeps `sources` empty: it reads exactly as before structured sources existed.
+        plain = not fallbacks and primary.kind in ("css", "xpath")
         return FieldRule(
             name=name,
-            selector=self.selector(table, key),
+            selector=primary.selector,
             required=self.boolean(table.get("required", name in REQUIRED_BY_DEFAULT), _join(key, "required")),
             multiple=multiple,
-            attribute=attribute,
+            attribute=primary.attribute,
             pattern=pattern,
             date_format=date_format,
             split=split,
             timezone=timezone,
+            sources=() if plain else (primary, *fallbacks),
         )
 
     def body(self, value: Any, key: str) -> BodyRule:
@@ -345,26 +378,6 @@ class _LayoutReader:
             drop_text=drop_text,
             required=self.boolean(table.get("required", True), _join(key, "required")),
         )
-
-
-def _merge_version(parent: Mapping[str, Any], child: Mapping[str, Any]) -> dict[str, Any]:
-    """An extending version: the parent's regions and fields, overridden key by key by the child's."""
-    merged = {k: copy.deepcopy(v) for k, v in parent.items() if k not in ("name", "valid_from", "valid_until", "extends")}
-    for key, value in child.items():
-        if key in ("boilerplate", "fields") and isinstance(value, dict) and isinstance(merged.get(key), dict):
-            section = merged[key]
-            for name, override in value.items():
-                base = section.get(name)
-                if isinstance(override, dict) and isinstance(base, dict):
-                    if any(kind in override for kind in _SELECTOR_KEYS):
-                        # A new selector replaces the inherited one, whichever language it was written in.
-                        base = {k: v for k, v in base.items() if k not in _SELECTOR_KEYS}
-                    section[name] = {**base, **copy.deepcopy(override)}
-                else:
-                    section[name] = copy.deepcopy(override)
-        else:
-            merged[key] = copy.deepcopy(value)
-    return merged
 
 
 def _join(key: str, name: str) -> str:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import urlsplit
 
-from lxml import etree, html
+from lxml import etree
 
 from template_guard.errors import PageError
 
@@ -27,6 +27,7 @@ _META_CHARSET = re.compile(
 )
 _HTML_LANG = re.compile(rb"""<html[^>]*?\slang\s*=\s*["']?\s*([A-Za-z]{2,3})""", re.IGNORECASE)
 _PRESCAN_BYTES = 4096
+PRESCAN_BYTES = _PRESCAN_BYTES  # how far `decode` looks for a <meta> charset, as browsers do
 _BINARY_SIGNATURES = (
     (b"%PDF-", "a PDF document"),
     (b"\x89PNG\r\n\x1a\n", "a PNG image"),
@@ -41,6 +42,7 @@ _BINARY_SIGNATURES = (
 # Characters XML forbids; libxml2 would reject or truncate the text at them.
 _CONTROL_BYTES = bytes(range(9)) + bytes(range(14, 32))
 _FORBIDDEN_BYTES = bytes(range(9)) + b"\x0b\x0c" + bytes(range(14, 32))
+_FORBIDDEN_BYTE_STRINGS = tuple(bytes([byte]) for byte in _FORBIDDEN_BYTES)
 _FORBIDDEN_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 # Labels the HTML standard maps to a superset of what Python's codec of the same name decodes: pages
@@ -116,7 +118,7 @@ class Decoded:
 class ParsedPage:
     """A parsed page: the root element, how it was decoded, and the URL it declares for itself."""
 
-    root: html.HtmlElement
+    root: etree._Element
     decoded: Decoded
 
     @functools.cached_property
@@ -218,6 +220,17 @@ def decode(content: bytes, http_charset: str | None = None) -> Decoded:
     if detected:
         return Decoded(_decode_replacing(content, detected), detected, "detected", _join_notes(notes))
     return Decoded(_decode_replacing(content, "cp1252"), "windows-1252", "fallback", _join_notes(notes))
+
+
+def late_meta_charset(content: bytes) -> tuple[str, int] | None:
+    """A `<meta>` charset that `decode` ignored as it lies past the prescan window: its label and byte offset.
+
+    Browsers look for the declaration in the first bytes only, so a late one is a fact worth showing.
+    """
+    if _META_CHARSET.search(content[:_PRESCAN_BYTES]):
+        return None
+    match = _META_CHARSET.search(content)
+    return (match.group(1).decode("ascii", "replace"), match.start()) if match else None
 
 
 def _join_notes(*notes: list[str] | str | None) -> str | None:
@@ -331,7 +344,9 @@ def parse_decoded(decoded: Decoded, *, source: str | None = None, raw: bytes | N
     # A parser per page: its error log must describe this page only, whatever other threads parse.
     # The text is re-encoded as UTF-8, so the parser must not re-sniff a <meta> charset. The HTML
     # parser never loads a DTD, expands an entity, follows an XInclude or opens a URL.
-    parser = html.HTMLParser(
+    # A plain etree parser: lxml.html's parser looks up a Python element class for every element the
+    # code touches (millions of calls in a property run), and nothing here uses lxml.html's element API.
+    parser = etree.HTMLParser(
         no_network=True,
         remove_pis=True,
         # Real pages exceed libxml2's default 10 MB text-node limit; huge_tree also lets elements nest
@@ -341,13 +356,13 @@ def parse_decoded(decoded: Decoded, *, source: str | None = None, raw: bytes | N
         encoding="utf-8",
     )
     try:
-        root = html.document_fromstring(data, parser=parser)
+        root = etree.fromstring(data, parser=parser)
+        if root is None:
+            raise etree.ParserError("Document is empty")
     except (etree.ParserError, ValueError) as error:
         if "empty" in str(error).lower():  # only a comment, a doctype or an XML declaration
             raise PageError(source, "the page holds no HTML elements") from None
         raise PageError(source, f"cannot parse the page as HTML: {error}") from None
-    if root is None:
-        raise PageError(source, "cannot parse the page as HTML: no document element")
     _check_complete(parser.error_log, source)
     return ParsedPage(root, decoded)
 
@@ -355,10 +370,10 @@ def parse_decoded(decoded: Decoded, *, source: str | None = None, raw: bytes | N
 def _has_forbidden_utf8(raw: bytes) -> bool:
     """Whether UTF-8 bytes hold a character XML forbids (C0 controls, U+FFFE, U+FFFF).
 
-    A clean UTF-8 page is handed to the parser as it is, without a re-encoded copy; bytes.translate and
-    `in` are plain C scans, many times faster than a regular expression over the whole page.
+    A clean UTF-8 page is handed to the parser as it is, without a re-encoded copy; `in` and `find` are
+    plain C scans (memchr), many times faster than a regular expression over the whole page.
     """
-    if len(raw.translate(None, _FORBIDDEN_BYTES)) != len(raw):
+    if any(byte in raw for byte in _FORBIDDEN_BYTE_STRINGS):  # a memchr per byte value: no copy of the page
         return True
     # Their UTF-8 starts with byte EF, rare in web text: hopping between EF bytes with find (memchr) is
     # far faster than searching for the three-byte sequences.
@@ -385,7 +400,7 @@ def _check_complete(log: etree._ListErrorLog, source: str | None) -> None:
         raise PageError(source, f"the HTML parser gave up at line {entry.line}: {entry.message.strip()}")
 
 
-def _declared_url(root: html.HtmlElement) -> str | None:
+def _declared_url(root: etree._Element) -> str | None:
     """The page's own absolute http(s) URL (canonical link, else og:url); None when it declares no usable one."""
     for expression in ('//link[@rel="canonical"]/@href', '//meta[@property="og:url"]/@content'):
         for value in root.xpath(expression):

@@ -11,13 +11,14 @@ from typing import TypedDict, Unpack
 
 from template_guard.engine.article import Article
 from template_guard.engine.boilerplate import RemovedRegion, strip_boilerplate, strip_noise
-from template_guard.engine.fields import BodyMatch, FieldMatch, read_body, read_fields
+from template_guard.engine.fields import BodyMatch, FieldMatch, jsonld_documents, read_body, read_fields, reads_jsonld
 from template_guard.engine.layout import Layout, LayoutVersion
 from template_guard.engine.parse import Decoded, parse_html
 from template_guard.engine.problems import Problem, render
 from template_guard.engine.routing import PACKAGED_LAYOUTS, LayoutSet, load_layouts
+from template_guard.engine.variants import choose_version
 from template_guard.errors import ExtractionError, NoLayoutError, UnknownOptionError
-from template_guard.store.pages import Page, read_page
+from template_guard.store.pages import Page, read_page, utc_day
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,7 @@ class Extraction:
     decoded: Decoded
     source: str | None
     issues: tuple[Problem, ...]
+    chosen_because: str = ""  # of a layout with variants: which variant the page took, and why
 
     @property
     def problems(self) -> tuple[str, ...]:
@@ -77,18 +79,21 @@ def run(content: bytes, **options: Unpack[RunOptions]) -> Extraction:
         chosen = layouts.choose(name=layout, url=url or parsed.declared_url)
     except NoLayoutError as error:
         raise NoLayoutError(f"{source}: {error}" if source else str(error)) from None
-    day = captured_at.date() if isinstance(captured_at, dt.datetime) else captured_at
-    version = chosen.version_for(day)
+    day = utc_day(captured_at) if isinstance(captured_at, dt.datetime) else captured_at  # the UTC day picks it
     root = parsed.root
+    choice = choose_version(chosen, day, url or parsed.declared_url, root)
+    version = choice.version
+    # JSON-LD lives in <script>, which noise stripping removes: read it first, and only when a field asks.
+    documents = jsonld_documents(root) if reads_jsonld(version) else ()
     strip_noise(root)
     removed = strip_boilerplate(root, version)
-    fields = read_fields(root, version)
+    fields = read_fields(root, version, documents)
     body = read_body(root, version.body)
 
     problems = _problems(version, removed, fields, body)
     values = {name: match.values for name, match in fields.items()}
     article = Article.from_values(values, body.blocks, layout=chosen.name, version=version.name)
-    return Extraction(article, chosen, version, removed, fields, body, parsed.decoded, source, problems)
+    return Extraction(article, chosen, version, removed, fields, body, parsed.decoded, source, problems, choice.reason)
 
 
 def _problems(
@@ -103,7 +108,7 @@ def _problems(
     for match in fields.values():
         problems.extend(match.problems)
         if match.rule.required and not match.values:
-            problems.append(Problem.field_empty(match.name, str(match.rule.selector), match.matched))
+            problems.append(Problem.field_empty(match.name, match.rule.described, match.matched))
     if version.body.required and not body.blocks:
         if not body.containers:
             problems.append(Problem.field_empty("body", str(version.body.selector), 0))

@@ -18,10 +18,25 @@ PACKAGED_LAYOUTS = Path(__file__).parents[1] / "layouts"
 
 
 @dataclass(frozen=True)
+class Replacement:
+    """A packaged layout left out because a user's layout has its name or one of its domains."""
+
+    layout: str  # the user's layout that won
+    source: Path  # its file
+    packaged: str  # the packaged layout it replaces
+    packaged_source: Path
+    reason: str  # "same name", or "shares domain apnews.com"
+
+    def __str__(self) -> str:
+        return f"{self.source} replaces the packaged layout {self.packaged!r} ({self.reason})"
+
+
+@dataclass(frozen=True)
 class LayoutSet:
     """Every known layout by name, with the URL routing between them."""
 
     layouts: tuple[Layout, ...]
+    replaced: tuple[Replacement, ...] = ()  # packaged layouts that a user's layout took the place of
 
     def __post_init__(self) -> None:
         seen: dict[str, Layout] = {}
@@ -54,6 +69,10 @@ class LayoutSet:
     def names(self) -> tuple[str, ...]:
         """The layout names, in load order."""
         return tuple(layout.name for layout in self.layouts)
+
+    def replacement(self, name: str) -> Replacement | None:
+        """How layout `name` came to replace a packaged layout, if it did."""
+        return next((r for r in self.replaced if r.layout == name), None)
 
     def get(self, name: str) -> Layout:
         """The layout called `name`; `NoLayoutError` with the closest names otherwise."""
@@ -126,11 +145,33 @@ def layout_for_page(page: Page, layouts: LayoutSet) -> Layout:
 
 
 def load_layouts(extra_dirs: Iterable[Path | str] = (), *, packaged: bool = True) -> LayoutSet:
-    """Load the packaged layouts plus every `*.toml` in `extra_dirs`, validating each."""
-    directories = ([PACKAGED_LAYOUTS] if packaged else []) + [Path(d) for d in extra_dirs]
-    layouts: list[Layout] = []
-    for directory in directories:
+    """Load the packaged layouts plus every `*.toml` in `extra_dirs`, validating each.
+
+    A layout in `extra_dirs` replaces a packaged layout of the same name or with a domain in common, so a
+    user can take over a site without editing the package; two layouts of the user's own still conflict.
+    """
+    users: list[Layout] = []
+    for directory in (Path(d) for d in extra_dirs):
         if not directory.is_dir():
             raise LayoutError(directory, "", "layout directory does not exist")
-        layouts.extend(load_layout(path) for path in sorted(directory.glob("*.toml")))
-    return LayoutSet(tuple(layouts))
+        users.extend(load_layout(path) for path in sorted(directory.glob("*.toml")))
+    if not packaged:
+        return LayoutSet(tuple(users))
+    kept: list[Layout] = []
+    replaced: list[Replacement] = []
+    for layout in (load_layout(path) for path in sorted(PACKAGED_LAYOUTS.glob("*.toml"))):
+        winner = next(((user, reason) for user in users if (reason := _replaces(user, layout))), None)
+        if winner is None:
+            kept.append(layout)
+        else:
+            user, reason = winner
+            replaced.append(Replacement(user.name, user.source, layout.name, layout.source, reason))
+    return LayoutSet((*kept, *users), tuple(replaced))
+
+
+def _replaces(user: Layout, packaged: Layout) -> str:
+    """Why `user` takes the place of `packaged` ("" when it does not)."""
+    if user.name == packaged.name:
+        return "same name"
+    shared = [domain for domain in user.domains if domain in packaged.domains]
+    return f"shares domain {shared[0]}" if shared else ""

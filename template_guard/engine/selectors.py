@@ -62,6 +62,7 @@ class Selector:
             compiled = etree.XPath(expression, smart_strings=False)
         except etree.XPathSyntaxError as error:
             raise SelectorSyntaxError(f"invalid XPath {expression!r}: {error}") from None
+        _check_cost(expression)
         _check_selects_elements(expression, compiled)
         return cls(kind, expression, compiled)
 
@@ -104,6 +105,45 @@ def _check_selects_elements(expression: str, compiled: etree.XPath) -> None:
             raise SelectorSyntaxError(
                 f"XPath {expression!r} selects {step.strip()!r}, not elements, where elements are needed", hint
             )
+
+
+def _check_cost(expression: str) -> None:
+    """Reject predicates that scan the whole document: evaluated once per candidate element, they make a
+    selector quadratic (and nested, worse), so `//*[count(//*[count(//*)>0])>0]` takes minutes on a page."""
+    opened: list[str] = []
+    previous = ""  # the last unquoted, non-blank character before the current one
+    for index, char, _ in _unquoted(expression):
+        if char in "([":
+            opened.append(char)
+        elif char in ")]" and opened:
+            opened.pop()
+        elif "[" in opened and char == "/" and _starts_path(expression, index, previous):
+            raise SelectorSyntaxError(
+                f"XPath {expression!r} has an absolute path inside a predicate, which scans the whole page once"
+                " per candidate element",
+                "search relative to the element: .//x, ancestor::x, following-sibling::x",
+            )
+        if "[" in opened and char == ":" and (axis := _SCANNING_AXIS.search(expression, 0, index + 2)):
+            raise SelectorSyntaxError(
+                f"XPath {expression!r} uses the {axis.group(1)}:: axis inside a predicate, which scans the rest"
+                " of the page once per candidate element",
+                f"use {axis.group(1)}-sibling:: or a relative path",
+            )
+        previous = char if not char.isspace() else previous
+
+
+# `following::` and `preceding::` (not the -sibling axes) ending at the `::` just read.
+_SCANNING_AXIS = re.compile(r"(?<![\w.-])(following|preceding)\s*::$")
+# What can come right before a path that starts at the root: the start of a predicate or argument, an operator.
+_BEFORE_ABSOLUTE = frozenset("[(,|=<>!+")
+_OPERATOR_WORD = re.compile(r"(?:^|\s)(?:and|or|div|mod)\s*$")
+
+
+def _starts_path(expression: str, index: int, previous: str) -> bool:
+    """Whether the `/` at `index` begins an absolute location path (and does not separate two steps)."""
+    if index > 0 and expression[index - 1] == "/":
+        return False  # the second slash of `//`
+    return previous in _BEFORE_ABSOLUTE or bool(_OPERATOR_WORD.search(expression[:index]))
 
 
 def _check_names(expression: str) -> None:

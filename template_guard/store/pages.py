@@ -38,7 +38,7 @@ class PageMeta:
     @property
     def capture_date(self) -> dt.date | None:
         """The UTC day of capture, which picks the layout version."""
-        return self.captured_at.astimezone(dt.UTC).date() if self.captured_at else None
+        return utc_day(self.captured_at) if self.captured_at else None
 
     def to_json(self, *, indent: int | None = None) -> str:
         """The sidecar's JSON text (UTF-8 text, not ASCII-escaped)."""
@@ -122,14 +122,31 @@ def _check_url(url: str, source: Path | str) -> None:
 
 
 def parse_timestamp(value: Any, source: Path | str | None = None) -> dt.datetime:
-    """An ISO 8601 date or timestamp; a naive one is taken as UTC."""
+    """An ISO 8601 date or timestamp, in UTC; a naive one is taken as UTC.
+
+    Converted at once, so every use (the version choice, dated names, reports) sees the UTC day: a capture at
+    `2026-03-01T01:00:00+02:00` was made on 28 February.
+    """
     if not isinstance(value, str):
         raise PageError(source, f"capture time must be an ISO 8601 string, not {value!r}")
     try:
         parsed = dt.datetime.fromisoformat(value.strip())  # Python 3.11 reads the `Z` suffix
     except ValueError:
         raise PageError(source, f"capture time {value!r} is not ISO 8601 (e.g. 2025-12-01T09:30:00Z)") from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+    try:
+        return parsed.astimezone(dt.UTC) if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+    except OverflowError:
+        raise PageError(source, f"capture time {value!r} is out of range in UTC") from None
+
+
+def utc_day(moment: dt.datetime) -> dt.date:
+    """The UTC day of `moment` (a naive one is taken as UTC): the day that picks a layout version."""
+    if moment.tzinfo is None:
+        return moment.date()
+    try:
+        return moment.astimezone(dt.UTC).date()
+    except OverflowError:  # within a day of datetime's range: the local day is as close as it gets
+        return moment.date()
 
 
 def is_gzip_page(path: Path) -> bool:
@@ -177,6 +194,8 @@ def read_page(path: Path | str) -> Page:
             data = json.loads(meta_path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
             raise PageError(meta_path, f"unreadable sidecar: {error}") from None
+        except RecursionError:  # json recurses per nesting level; a sidecar is one flat object
+            raise PageError(meta_path, "unreadable sidecar: nested too deeply") from None
         meta = PageMeta.from_json(data, meta_path)
     return Page(content=content, meta=meta, path=path)
 

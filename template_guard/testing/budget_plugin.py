@@ -98,7 +98,8 @@ class BudgetPlugin:
     def pytest_collection_modifyitems(self, config: pytest.Config, items: list[pytest.Item]) -> None:
         if not config.getoption("update_snapshots", default=False):
             return
-        kept, dropped = [], []
+        kept: list[pytest.Item] = []
+        dropped: list[pytest.Item] = []
         for item in items:
             (dropped if _is_generated_property(item.path) else kept).append(item)
         if dropped:

@@ -6,7 +6,9 @@ are drawn so that the shrinker can delete any change and keep the others meaning
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Collection, Iterator, Sequence
+from dataclasses import dataclass
 from typing import TypeVar
 
 from hypothesis import reject
@@ -159,17 +161,35 @@ def _draw_attribute_change(draw: DrawFn, page: ChromeMap, texts: SearchStrategy[
     if bool(anchors) and draw(st.booleans()):
         return change.AddTracking(region, match, draw(st.integers(0, len(anchors) - 1)), draw(tracking_params))
     tags = [e.tag for e in element.iter() if isinstance(e.tag, str)]
-    reserved = reserved_names(page.version)
-    names = class_names.filter(lambda name: name not in reserved and f"data-{name}" not in reserved)
+    values = _attribute_values(reserved_names(page.version), texts)
     index = draw(st.integers(0, len(tags) - 1))
     return change.AddAttributes(
         region,
         match,
         index,
         tags[index],
-        classes=tuple(draw(st.lists(names, min_size=1, max_size=3, unique=True))),
-        id=draw(st.none() | names),
-        data=tuple(draw(st.lists(st.tuples(names, texts), max_size=2, unique_by=lambda d: d[0]))),
+        classes=tuple(draw(values.classes)),
+        id=draw(values.id),
+        data=tuple(draw(values.data)),
+    )
+
+
+@dataclass(frozen=True)
+class _AttributeValues:
+    classes: SearchStrategy[list[str]]
+    id: SearchStrategy[str | None]
+    data: SearchStrategy[list[tuple[str, str]]]
+
+
+# Built once per layout version (its reserved names) and text strategy, not once per draw: hypothesis
+# validates a strategy on its first draw, and for regex-built names that was a third of a small run.
+@functools.lru_cache(maxsize=64)
+def _attribute_values(reserved: frozenset[str], texts: SearchStrategy[str]) -> _AttributeValues:
+    names = class_names.filter(lambda name: name not in reserved and f"data-{name}" not in reserved)
+    return _AttributeValues(
+        classes=st.lists(names, min_size=1, max_size=3, unique=True),
+        id=st.none() | names,
+        data=st.lists(st.tuples(names, texts), max_size=2, unique_by=lambda d: d[0]),
     )
 
 

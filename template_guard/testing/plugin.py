@@ -3,7 +3,8 @@
 Registered through the `pytest11` entry point, so every project that installs template_guard gets it;
 `-p no:template_guard` turns it off. Configured in `[tool.pytest.ini_options]` (paths relative to the
 rootdir): `template_guard_pages`, `template_guard_layouts`, `template_guard_snapshots`, and
-`template_guard_tests` (which generated tests to collect).
+`template_guard_tests` (which generated tests to collect); the first three may instead be set once for the
+CLI and the plugin in `[tool.template_guard]` (see `template_guard.config`).
 """
 
 from __future__ import annotations
@@ -20,15 +21,17 @@ from typing import TYPE_CHECKING, TypeVar
 
 import pytest
 
+from template_guard.config import read_settings
 from template_guard.engine.article import Article
 from template_guard.engine.diagnostics import page_findings
 from template_guard.engine.layout import Layout
 from template_guard.engine.pipeline import Extraction, run_page
 from template_guard.engine.routing import LayoutSet, layout_for_page, load_layouts
-from template_guard.errors import TemplateGuardError
-from template_guard.store.pages import Page, discover_pages, page_id, read_page
-from template_guard.testing import PageRef, generated_modules, report_hook, shown
+from template_guard.errors import ConfigError, TemplateGuardError
+from template_guard.store.pages import Page, read_page
+from template_guard.testing import PageRef, generated_modules, report_hook
 from template_guard.testing.budget_plugin import BudgetPlugin, add_budget_options
+from template_guard.testing.page_discovery import find_pages, handle_leftovers
 
 if TYPE_CHECKING:
     from template_guard.testing.syrupy_extension import SnapshotSite
@@ -51,6 +54,7 @@ class Project:
     layout_dirs: tuple[Path, ...]
     snapshots_dir: Path
     modules: tuple[Path, ...]
+    pages_configured: bool = False  # set explicitly (not the default `pages`): then it must exist
 
     @classmethod
     def from_config(cls, config: pytest.Config) -> Project:
@@ -62,21 +66,26 @@ class Project:
             raise pytest.UsageError(
                 f"template_guard_tests: unknown generated tests {', '.join(unknown)} (known: {', '.join(available)})"
             )
+        # The plugin's ini options win; without them, [tool.template_guard] in pyproject.toml, as the CLI reads.
+        try:
+            settings = read_settings(root)
+        except ConfigError as error:
+            raise pytest.UsageError(str(error)) from None
+        pages, snapshots = config.getini("template_guard_pages"), config.getini("template_guard_snapshots")
+        layout_dirs = config.getini("template_guard_layouts")
         return cls(
             rootdir=root,
-            pages_dir=root / config.getini("template_guard_pages"),
-            layout_dirs=tuple(root / d for d in config.getini("template_guard_layouts")),
-            snapshots_dir=root / config.getini("template_guard_snapshots"),
+            pages_dir=root / pages if pages else settings.pages,
+            layout_dirs=tuple(root / d for d in layout_dirs) if layout_dirs else settings.layouts,
+            snapshots_dir=root / snapshots if snapshots else settings.snapshots,
             modules=tuple(available[name] for name in available if name in chosen),
+            pages_configured=bool(pages) or settings.pages.resolve() != (root / "pages").resolve(),
         )
 
     @cached_property
     def pages(self) -> tuple[PageRef, ...]:
         """Every captured page, found once per run (xdist workers each find the same, sorted)."""
-        return tuple(
-            PageRef(id=page_id(path, self.pages_dir), path=path, shown=shown(path, self.rootdir))
-            for path in discover_pages(self.pages_dir)
-        )
+        return find_pages(self.pages_dir, self.snapshots_dir, self.rootdir, configured=self.pages_configured)
 
     @cached_property
     def layouts(self) -> LayoutSet:
@@ -88,6 +97,7 @@ T = TypeVar("T")
 
 _PROJECT = pytest.StashKey[Project]()
 _PREVIOUS_SITE: pytest.StashKey[SnapshotSite | None] = pytest.StashKey()
+_LEFTOVERS = pytest.StashKey[str]()
 
 
 def project(config: pytest.Config) -> Project:
@@ -96,14 +106,14 @@ def project(config: pytest.Config) -> Project:
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addini("template_guard_pages", "captured pages, <dir>/<layout>/<slug>.html (default: pages)", default="pages")
+    parser.addini("template_guard_pages", "captured pages, <dir>/<layout>/<slug>.html (default: pages)", default="")
     parser.addini(
         "template_guard_layouts",
-        "extra layout directories; the packaged layouts are always loaded",
+        "extra layout directories; one of them replaces a packaged layout of the same name or domain",
         type="linelist",
         default=[],
     )
-    parser.addini("template_guard_snapshots", "page snapshots, <dir>/<layout>/<slug>.txt (default: snapshots)", default="snapshots")
+    parser.addini("template_guard_snapshots", "page snapshots, <dir>/<layout>/<slug>.txt (default: snapshots)", default="")
     parser.addini(
         "template_guard_tests",
         "generated tests to collect: snapshot, property (default: all)",
@@ -116,6 +126,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.stash[_PROJECT] = found = Project.from_config(config)
+    try:
+        found.pages  # noqa: B018 - found now: a broken pages tree stops the run before any snapshot is touched
+    except TemplateGuardError as error:
+        raise pytest.UsageError(f"template_guard: {error}") from None
+    if not hasattr(config, "workerinput"):  # the controller only: xdist workers may be writing already
+        update = bool(getattr(config.option, "update_snapshots", False))
+        note = handle_leftovers(found.pages_dir, found.snapshots_dir, found.rootdir, remove=update)
+        if note:
+            config.stash[_LEFTOVERS] = note
     # The property budgets per layout version, and no property layer on --snapshot-update.
     config.pluginmanager.register(BudgetPlugin(config, lambda: found.pages, lambda: found.layouts), "template_guard_budget")
     config.pluginmanager.register(report_hook, "template_guard.report")
@@ -124,6 +143,11 @@ def pytest_configure(config: pytest.Config) -> None:
 
         config.stash[_PREVIOUS_SITE] = PageSnapshotExtension.site
         PageSnapshotExtension.site = SnapshotSite(found.rootdir, found.pages_dir, found.snapshots_dir)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
+    if _LEFTOVERS in config.stash:
+        terminalreporter.write_line(f"template_guard: {config.stash[_LEFTOVERS]}", yellow=True)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

@@ -222,6 +222,7 @@ def daily_changes_machine(subject: Subject, *, max_changes_per_day: int = 3) -> 
     base = subject.tree
     model = subject.model
     texts = texts_for(base, model)
+    initial = available_kinds(base, model, _RULE_KINDS)
 
     class DailyChromeChanges(RuleBasedStateMachine):
         def __init__(self) -> None:
@@ -229,26 +230,32 @@ def daily_changes_machine(subject: Subject, *, max_changes_per_day: int = 3) -> 
             self.root = copy.deepcopy(base)
             self.days: list[str] = []
             self.changes: list[Mutation] = []
-            # The map of the tree as it is now: one per tree state, shared by what is available, the draw
-            # and the change (a map walks the whole tree; building one per step was most of the cost).
-            self.page = ChromeMap(self.root, model)
-            self.available = available_kinds(self.root, model, _RULE_KINDS, page=self.page)
+            # The map of the tree as it is now, built when first needed: one per tree state, shared by what
+            # is available, the draw and the change (a map walks the whole tree; one per step was most of
+            # the cost). The first state is the page itself, whose kinds are known already.
+            self.page: ChromeMap | None = None
+            self.available = initial
+
+        def current_map(self) -> ChromeMap:
+            if self.page is None:
+                self.page = ChromeMap(self.root, model)
+            return self.page
 
         def change(self, data: st.DataObject, kinds: tuple[str, ...]) -> None:
             changes = []
             for _ in range(data.draw(st.integers(1, max_changes_per_day), label="changes today")):
-                left = available_kinds(self.root, model, kinds, page=self.page)  # e.g. the last list item was removed
+                page = self.current_map()
+                left = available_kinds(self.root, model, kinds, page=page)  # e.g. the last list item was removed
                 if not left:
                     break
-                drawn = chrome_mutations(self.root, model, kinds=left, texts=texts, page=self.page)
-                mutation = data.draw(drawn, label="change")
-                mutation.apply(self.root, model, self.page)
-                self.page = ChromeMap(self.root, model)
+                mutation = data.draw(chrome_mutations(self.root, model, kinds=left, texts=texts, page=page), label="change")
+                mutation.apply(self.root, model, page)
+                self.page = None
                 changes.append(mutation)
             self.changes.extend(changes)
             self.days.append(f"day {len(self.days) + 1}: {describe_all(changes)}")
             note(self.days[-1])
-            self.available = available_kinds(self.root, model, _RULE_KINDS, page=self.page)
+            self.available = available_kinds(self.root, model, _RULE_KINDS, page=self.current_map())
 
         @precondition(lambda self: "text" in self.available)
         @rule(data=st.data())

@@ -125,9 +125,6 @@ class CanariedPage(MutatedPage):
     def describe(self) -> str:
         return f"{describe_all(self.changes)}; then {len(self.canaries)} canaries written into the chrome"
 
-    def describe(self) -> str:
-        return f"{describe_all(self.changes)}; then {len(self.canaries)} canaries written into the chrome"
-
 
 @dataclass(frozen=True, repr=False)
 class BodyProbe(_Shown):

@@ -12,12 +12,12 @@ from lxml import etree
 
 from template_guard.engine.article import Article
 from template_guard.engine.boilerplate import strip_boilerplate, strip_noise
-from template_guard.engine.fields import read_body, read_fields
+from template_guard.engine.fields import jsonld_documents, read_body, read_fields, reads_jsonld
 from template_guard.engine.layout import LayoutVersion
 from template_guard.engine.pipeline import Extraction, run, run_page
-from template_guard.testing.mutations import Mutation, serialize
 from template_guard.engine.routing import LayoutSet, layout_for_page
 from template_guard.store.pages import Page
+from template_guard.testing.mutations import Mutation, serialize
 from template_guard.testing.strategies import page_tree
 
 __all__ = ["ROUND_TRIP_KINDS", "Subject"]
@@ -120,9 +120,10 @@ class Subject:
     def _extract_tree(self, root: etree._Element) -> Article:
         # The steps of `pipeline.run` after parsing, on a tree that is already parsed.
         version = self.version
+        documents = jsonld_documents(root) if reads_jsonld(version) else ()
         strip_noise(root)
         strip_boilerplate(root, version)
-        values = {name: match.values for name, match in read_fields(root, version).items()}
+        values = {name: match.values for name, match in read_fields(root, version, documents).items()}
         return Article.from_values(values, read_body(root, version.body).blocks, layout=self.layout, version=version.name)
 
     @cached_property

@@ -8,10 +8,11 @@
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 import pytest
 from syrupy.data import Snapshot, SnapshotCollection
@@ -32,6 +33,8 @@ if TYPE_CHECKING:
 
 __all__ = ["PageSnapshotExtension", "SnapshotSite", "assert_matches"]
 
+PageState = Literal["present", "gone", "unknown"]
+
 
 @dataclass(frozen=True)
 class SnapshotSite:
@@ -47,10 +50,36 @@ class SnapshotSite:
 
     def page_exists(self, snapshot: Path) -> bool:
         """Whether the page of a snapshot file is still captured (its suffix in any letter case)."""
+        return self.page_state(snapshot) == "present"
+
+    def page_gone(self, snapshot: Path) -> bool:
+        """Whether the page of a snapshot file is certainly gone: only then may an update delete the snapshot."""
+        return self.page_state(snapshot) == "gone"
+
+    def page_state(self, snapshot: Path) -> PageState:
+        """`present`, `gone` (its directory was listed and lacks it, or the pages directory was listed and
+        lacks the layout directory), or `unknown` (a directory could not be listed: a permission, an unmounted
+        share behind a symlink), which must count as present for deletion."""
         page = self.pages / self.page_id(snapshot)
-        with contextlib.suppress(OSError):
-            return any(is_page_file(p) and page_slug(p) == page.name for p in page.parent.iterdir())
-        return False
+        try:
+            names = [entry.name for entry in os.scandir(page.parent)]
+        except FileNotFoundError:
+            if os.path.lexists(page.parent):
+                return "unknown"  # a symlink to nothing: the share is not mounted, its pages are not gone
+            return "gone" if self._lists(page.parent.parent) else "unknown"
+        except OSError:
+            return "unknown"
+        return "present" if any(is_page_file(Path(n)) and page_slug(Path(n)) == page.name for n in names) else "gone"
+
+    def _lists(self, directory: Path) -> bool:
+        """Whether `directory`, inside the pages directory, can be listed."""
+        if not directory.is_relative_to(self.pages):
+            return False  # a snapshot nested deeper than <layout>/<slug> has no page directory to check
+        try:
+            os.scandir(directory).close()
+        except OSError:
+            return False
+        return True
 
 
 class PageSnapshotExtension(AbstractSyrupyExtension):
@@ -111,7 +140,7 @@ class PageSnapshotExtension(AbstractSyrupyExtension):
         # Only orphans are offered to syrupy's unused-snapshot detection. A snapshot whose page still
         # exists is never unused, even when its test failed before asserting, so an update can never
         # delete it; `-k` or a failing extraction must not cost a reviewed snapshot.
-        return self.is_snapshot_location(location=filepath) and not self._site().page_exists(Path(filepath))
+        return self.is_snapshot_location(location=filepath) and self._site().page_gone(Path(filepath))
 
     @classmethod
     def matches_test_location(cls, *, test_location: PyTestLocation, snapshot_location: str) -> bool:
@@ -145,8 +174,8 @@ class PageSnapshotExtension(AbstractSyrupyExtension):
 
     def delete_snapshots(self, *, snapshot_location: str, snapshot_names: set[str]) -> None:
         path = Path(snapshot_location)
-        if self._site().page_exists(path):
-            return  # the page came back since discovery: its snapshot stays
+        if not self._site().page_gone(path):
+            return  # the page came back since discovery, or its directory cannot be listed: the snapshot stays
         path.unlink(missing_ok=True)
         if path.parent != self._site().snapshots:
             with contextlib.suppress(OSError):  # not empty: other pages of the layout remain

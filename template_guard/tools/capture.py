@@ -10,23 +10,30 @@ checked, and an existing capture is never overwritten unless asked to.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import itertools
+import os
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import requests
 
+try:
+    import fcntl
+except ImportError:  # Windows: captures into one directory are not serialised there
+    fcntl = None  # type: ignore[assignment]
+
 from template_guard.engine.layout import Layout, normalise_host
 from template_guard.engine.routing import LayoutSet
 from template_guard.errors import CaptureError, NoLayoutError, PageError
-from template_guard.store.pages import PageMeta, is_page_file, page_slug, read_page, write_page
+from template_guard.store.pages import PageMeta, is_page_file, page_slug, read_page, utc_day, write_page
 from template_guard.tools.fetch import DEFAULT_LIMITS, FetchLimits, fetch
 
 MAX_SLUG_LENGTH = 80
@@ -197,20 +204,39 @@ def store_page(
     """Write one page and its sidecar under a free name (or over `slug` with `replace`)."""
     directory = pages_dir / layout.name
     captured_at = meta.captured_at or dt.datetime.now(dt.UTC)
-    chosen = free_slug(directory, slug, captured_at, replace)
-    html_path = directory / f"{chosen}.html"
-    replaced = replace and _taken(directory, chosen)
+    html_path = directory / f"{slug}.html"
     try:
         directory.mkdir(parents=True, exist_ok=True)
-        write_page(html_path, body, meta)
+        # Choosing a free name and writing under it is one step for concurrent captures into the directory:
+        # otherwise two could pick the same name, or interleave the page of one with the sidecar of another.
+        with _locked(directory):
+            chosen = free_slug(directory, slug, captured_at, replace)
+            html_path = directory / f"{chosen}.html"
+            replaced = replace and _taken(directory, chosen)
+            write_page(html_path, body, meta)
     except OSError as error:
         raise CaptureError(f"cannot write {html_path}: {error.strerror or error}") from None
     try:
-        version: str | None = layout.version_for(captured_at.date()).name
+        version: str | None = layout.version_for(utc_day(captured_at)).name
     except NoLayoutError:
         version = None  # still worth keeping: the next step is to add the version that covers it
     renamed_from = slug if chosen != slug else None
     return CaptureResult(url, layout.name, version, html_path, meta, len(body), replaced, renamed_from)
+
+
+@contextlib.contextmanager
+def _locked(directory: Path) -> Iterator[None]:
+    """An exclusive lock on `directory` among the processes of this machine (flock on the directory itself,
+    so no lock file is left in the pages tree); no locking where flock does not exist."""
+    if fcntl is None:
+        yield
+        return
+    handle = os.open(directory, os.O_RDONLY)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(handle)  # closing releases the lock
 
 
 def capture_url(

@@ -10,14 +10,17 @@ from pathlib import Path
 import click
 
 from template_guard import __version__
+from template_guard.config import read_settings
 from template_guard.engine.article import clip
 from template_guard.engine.diagnostics import SelectorHealth, page_findings, preview, selector_health, worst
+from template_guard.engine.parse import PRESCAN_BYTES, Decoded, late_meta_charset
 from template_guard.engine.pipeline import Extraction, run_page
-from template_guard.engine.routing import layout_for_page, load_layouts
+from template_guard.engine.routing import LayoutSet, layout_for_page, load_layouts
 from template_guard.errors import TemplateGuardError
-from template_guard.store.pages import discover_pages, page_id, read_page
+from template_guard.store.pages import Page, discover_pages, page_id, read_page
 from template_guard.tools.lazy import LazyCommand, LazyGroup
 from template_guard.tools.options import EXIT_INVALID_LAYOUTS, EXIT_PROBLEMS, fail, layouts_dir_option, reporting_errors
+from template_guard.tools.version_table import render_rows, version_rows
 
 __all__ = ["EXIT_INVALID_LAYOUTS", "EXIT_PROBLEMS", "main"]
 
@@ -71,9 +74,12 @@ def extract(
             click.echo(f"error: {error}", err=True)
             failures += 1
             continue
-        for problem in extraction.problems:
-            click.echo(f"warning: {path}: {problem}", err=True)
-        failures += bool(extraction.problems)
+        if extraction.problems:
+            # The page does not fit its layout: an error, as for a page that cannot be read (README).
+            for problem in extraction.problems:
+                click.echo(f"error: {path}: {problem}", err=True)
+            failures += 1
+            continue
         if output_format == "json":
             click.echo(json.dumps({"path": str(path), **extraction.article.to_dict()}, ensure_ascii=False))
         else:
@@ -85,17 +91,25 @@ def extract(
 
 
 @main.command()
-@click.argument("pages_dir", required=False, default="pages", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("pages_dir", required=False, type=click.Path(file_okay=False, path_type=Path))
 @layouts_dir_option
 @reporting_errors
-def check(pages_dir: Path, layouts_dirs: tuple[Path, ...]) -> None:
-    """Validate every layout, extract every page under PAGES_DIR, and report the health of every selector."""
+def check(pages_dir: Path | None, layouts_dirs: tuple[Path, ...]) -> None:
+    """Validate every layout, extract every page under PAGES_DIR, and report the health of every selector.
+
+    PAGES_DIR defaults to the project's pages directory (pyproject.toml), else ./pages.
+    """
     layouts = load_layouts(layouts_dirs)
+    if pages_dir is None:
+        pages_dir = _shown_path(read_settings().pages)
     click.echo(f"layouts: {len(layouts)} loaded and valid ({', '.join(layouts.names)})")
+    for replacement in layouts.replaced:
+        click.echo(f"  {replacement}")
     paths = discover_pages(pages_dir)
     if not paths:
         fail(f"no pages found under {pages_dir} (expected {pages_dir}/<layout>/<slug>.html)")
     extractions: list[Extraction] = []
+    used: list[tuple[str, str, dt.date | None]] = []
     statuses = []
     click.echo(f"\npages ({pages_dir}):")
     for path in paths:
@@ -108,6 +122,7 @@ def check(pages_dir: Path, layouts_dirs: tuple[Path, ...]) -> None:
             click.echo(f"  error    {label}: {error}")
             continue
         extractions.append(extraction)
+        used.append((extraction.layout.name, extraction.version.name, page.meta.capture_date))
         findings = page_findings(extraction)
         status = worst(f.status for f in findings)
         statuses.append(status)
@@ -118,6 +133,10 @@ def check(pages_dir: Path, layouts_dirs: tuple[Path, ...]) -> None:
         )
         for finding in findings:
             click.echo(f"           {finding.status}: {finding.message}")
+    if used:
+        click.echo("\nversions:")
+        for line in render_rows(version_rows(layouts, used)):
+            click.echo(f"  {line}")
     health = [row for layout in layouts for row in selector_health(layout, extractions)]
     if health:
         click.echo("\nselector health:")
@@ -127,6 +146,42 @@ def check(pages_dir: Path, layouts_dirs: tuple[Path, ...]) -> None:
     click.echo(f"\n{len(paths)} pages checked: {counts['error']} errors, {counts['warning']} warnings")
     if counts["error"]:
         sys.exit(EXIT_PROBLEMS)
+
+
+def _shown_path(path: Path) -> Path:
+    """A configured path as the user would type it: relative to the working directory when inside it."""
+    try:
+        return path.relative_to(Path.cwd().resolve())
+    except ValueError:
+        return path
+
+
+def _fitting_versions(page: Page, extraction: Extraction, layouts: LayoutSet, url: str | None) -> str:
+    """For a page without a capture date that the newest version does not fit: the versions that do fit."""
+    layout, newest = extraction.layout, extraction.version
+    fitting = [
+        version.name
+        for version in layout.versions_of(newest.variant)
+        if version is not newest
+        and run_page(page, layouts=layouts, layout=layout.name, url=url, captured_at=version.valid_from).ok
+    ]
+    said = f"the capture date is unknown, so the newest version {newest.name!r} was used, and it does not fit"
+    if not fitting:
+        return f"{said}; no other version fits either"
+    return f"{said}; version(s) {', '.join(map(repr, fitting))} fit: pass --captured-at, or add captured_at to the sidecar"
+
+
+def _charset_origin(decoded: Decoded, content: bytes) -> str:
+    """The charset used and where it came from, including a <meta> charset too late for the prescan to see."""
+    text = f"{decoded.encoding} (from {decoded.origin})" + (f"; {decoded.note}" if decoded.note else "")
+    late = late_meta_charset(content) if decoded.origin not in ("bom", "http", "meta") else None
+    if late is not None:
+        label, offset = late
+        text += (
+            f"; the page's <meta> charset {label!r} at byte {offset} was ignored: it is past the first "
+            f"{PRESCAN_BYTES} bytes, where browsers look for it (move it to the top of <head>)"
+        )
+    return text
 
 
 def _print_health(rows: list[SelectorHealth]) -> None:
@@ -155,13 +210,20 @@ def explain(
     version = extraction.version
     decoded = extraction.decoded
     click.echo(f"page:    {path}")
-    click.echo(f"decoded: {decoded.encoding} (from {decoded.origin})" + (f"; {decoded.note}" if decoded.note else ""))
+    click.echo(f"decoded: {_charset_origin(decoded, page.content)}")
     day = captured_at.date() if captured_at else page.meta.capture_date
     until = version.valid_until or "open"
     click.echo(
         f"layout:  {extraction.layout.name} ({extraction.layout.source.name}), version {version.name} "
         f"[{version.valid_from} – {until}], capture date {day or 'unknown (newest version)'}"
     )
+    replacement = layouts.replacement(extraction.layout.name)
+    if replacement is not None:
+        click.echo(f"         your layout {replacement}")
+    if extraction.chosen_because:
+        click.echo(f"         chosen: {extraction.chosen_because}")
+    if day is None and not extraction.ok:
+        click.echo("         " + _fitting_versions(page, extraction, layouts, url))
     click.echo("\nboilerplate removed:")
     for region, rule in zip(extraction.removed, version.boilerplate, strict=True):
         click.echo(f"  {region.name:<18} {rule.selector}: {len(region.elements)} element(s)")
@@ -172,7 +234,10 @@ def explain(
     click.echo("\nfields:")
     for match in extraction.fields.values():
         values = "; ".join(clip(v, 60) for v in match.values) or "(nothing)"
-        click.echo(f"  {match.name:<11} {match.rule.selector}: matched {match.matched} → {values}")
+        used = match.source or match.rule.described  # of several sources, the one that gave the value
+        click.echo(f"  {match.name:<11} {used}: matched {match.matched} → {values}")
+        if len(match.rule.sources) > 1:
+            click.echo(f"  {'':<11} sources, first value wins: {match.rule.described}")
     body = extraction.body
     click.echo(f"\nbody ({version.body.selector}): {body.containers} container(s), {body.excluded} element(s) excluded")
     for block_rule, count in zip(version.body.blocks, body.matched_per_rule, strict=True):

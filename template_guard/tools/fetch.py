@@ -6,6 +6,7 @@ import datetime as dt
 import socket
 import time
 from collections.abc import Iterator
+from contextlib import nullcontext
 from dataclasses import dataclass
 from email.message import Message
 from urllib.parse import urljoin, urlsplit
@@ -17,13 +18,15 @@ from template_guard import __version__
 from template_guard.engine.parse import sniff_binary
 from template_guard.errors import CaptureError
 from template_guard.store.pages import MAX_PAGE_BYTES
+from template_guard.tools.deadline import DeadlineAdapter, remaining
 
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_MAX_BYTES = MAX_PAGE_BYTES  # one limit for what is fetched and what is read back
-# The read timeout bounds each socket read, not the download: a server dripping a byte at a time would
-# never trip it. The whole download therefore also gets this many times the timeout.
+# The read timeout bounds each socket read, not the exchange: a server dripping a byte at a time would
+# never trip it. The whole request (connect, headers, body, redirects) therefore also gets a deadline of
+# this many times the timeout, enforced by `DeadlineAdapter`.
 TOTAL_TIMEOUT_FACTOR = 5
 
 
@@ -66,8 +69,12 @@ def user_agent() -> str:
 def new_session() -> requests.Session:
     """A session with the capture User-Agent and headers that ask for HTML."""
     session = requests.Session()
+    # Every request through the session can then be held to an overall deadline (see `fetch`).
+    session.mount("http://", DeadlineAdapter())
+    session.mount("https://", DeadlineAdapter())
     session.headers["User-Agent"] = user_agent()
     session.headers["Accept"] = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1"
+    session.headers["Connection"] = "close"  # one request per page: its end is the end of the connection
     return session
 
 
@@ -89,43 +96,80 @@ def not_html_reason(media_type: str | None, body: bytes) -> str | None:
     return f"not HTML (no content type, and the body is {binary})" if binary else None
 
 
+def body_problem(media_type: str | None, body: bytes) -> str | None:
+    """Why a body labelled as HTML is no page: empty, or binary (gzip bytes sent without Content-Encoding)."""
+    if not body.strip():
+        return f"empty response ({len(body)} bytes): nothing to capture"
+    binary = sniff_binary(body)
+    if binary:
+        return f"labelled {media_type or 'HTML'} but the body is {binary}"
+    return None
+
+
 def fetch(url: str, limits: FetchLimits = DEFAULT_LIMITS, session: requests.Session | None = None) -> Fetched:
     """GET `url`, following redirects, and return the HTML body; `CaptureError` with the reason otherwise."""
     own_session = session is None
     session = session or new_session()
     deadline = time.monotonic() + limits.deadline_seconds
-    redirects: list[str] = []
+    adapter = session.get_adapter(url) if urlsplit(url).scheme in ("http", "https") else None
+    # A session from `new_session` enforces the deadline on connect and headers too; another only on the body.
+    guard = adapter.within(limits.deadline_seconds) if isinstance(adapter, DeadlineAdapter) else nullcontext()
     try:
-        while True:
-            _check_scheme(url)
-            response = _get(session, url, limits)
-            with response:
-                location = response.headers.get("Location")
-                if response.status_code in REDIRECT_STATUSES and location:
-                    if len(redirects) >= limits.max_redirects:
-                        raise CaptureError(f"too many redirects (more than {limits.max_redirects})")
-                    redirects.append(url)
-                    url = urljoin(url, location)
-                    continue
-                return _read_response(response, url, tuple(redirects), limits, deadline)
+        with guard:
+            return _follow(session, url, limits, deadline)
     finally:
         if own_session:
             session.close()
 
 
+def _follow(session: requests.Session, url: str, limits: FetchLimits, deadline: float) -> Fetched:
+    """Request `url`, following redirects up to the limit; the final response's page."""
+    redirects: list[str] = []
+    while True:
+        _check_scheme(url)
+        response = _get(session, url, limits, deadline)
+        with response:
+            location = response.headers.get("Location")
+            if response.status_code in REDIRECT_STATUSES and location:
+                if len(redirects) >= limits.max_redirects:
+                    raise CaptureError(f"too many redirects (more than {limits.max_redirects})")
+                redirects.append(url)
+                try:
+                    url = urljoin(url, location)
+                    urlsplit(url).hostname  # noqa: B018 - parsing the host is the check
+                except ValueError:
+                    raise CaptureError(f"redirected to an invalid URL: {location!r}") from None
+                continue
+            return _read_response(response, url, tuple(redirects), limits, deadline)
+
+
 def _check_scheme(url: str) -> None:
     """Only web pages: a redirect to file:, ftp: or a mail link is not something to capture."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        parts.hostname  # noqa: B018 - a malformed host (`http://[::1/x`) raises here
+    except ValueError:
+        raise CaptureError(f"not a valid URL: {url!r}") from None
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         raise CaptureError(f"not an http(s) URL: {url}")
 
 
-def _get(session: requests.Session, url: str, limits: FetchLimits) -> requests.Response:
+def _get(session: requests.Session, url: str, limits: FetchLimits, deadline: float) -> requests.Response:
     """One request, no redirect following; network failures become `CaptureError`."""
+    timeout = min(limits.timeout, remaining(deadline)) or 0.001  # 0 would mean non-blocking to requests
     try:
-        return session.get(url, stream=True, allow_redirects=False, timeout=(limits.timeout, limits.timeout))
+        return session.get(url, stream=True, allow_redirects=False, timeout=(timeout, timeout))
     except requests.RequestException as error:
-        raise CaptureError(describe_network_error(error, url, limits)) from None
+        raise CaptureError(_past_deadline(deadline, limits) or describe_network_error(error, url, limits)) from None
+    except ValueError as error:  # requests parses the Location of a redirect before returning it
+        raise CaptureError(f"redirected to an invalid URL ({error})") from None
+
+
+def _past_deadline(deadline: float, limits: FetchLimits) -> str | None:
+    """The failure to report once the deadline has passed: whatever broke, the watchdog broke it."""
+    if time.monotonic() < deadline:
+        return None
+    return f"timed out (the whole request took more than {limits.deadline_seconds:g}s)"
 
 
 def _read_response(
@@ -144,12 +188,30 @@ def _read_response(
     # Only a body without Content-Encoding has a Content-Length comparable to the limit.
     if declared.isdigit() and not response.headers.get("Content-Encoding") and int(declared) > limits.max_bytes:
         raise CaptureError(f"too large ({int(declared):,} bytes; the limit is {limits.max_bytes:,})")
+    length = int(declared) if declared.isdigit() else None
+    if length is not None:
+        _read_to_close(response)
     body = _read_body(response, url, limits, deadline)
-    if reason := not_html_reason(media_type, body):
+    if length is not None and response.raw.tell() != length:
+        raise CaptureError(
+            f"the server sent {response.raw.tell():,} bytes where its Content-Length says {length:,}:"
+            " the page would be cut short"
+        )
+    if reason := not_html_reason(media_type, body) or body_problem(media_type, body):
         raise CaptureError(reason)
     # The sidecar keeps whole seconds: sub-second precision only adds noise to reviewed files.
     received_at = dt.datetime.now(dt.UTC).replace(microsecond=0)
     return Fetched(url, status, header, charset, redirects, body, received_at)
+
+
+def _read_to_close(response: requests.Response) -> None:
+    """Read a response that ends with its connection to the end, not just to its Content-Length, so that a
+    body longer than declared is noticed instead of silently cut (the request asks for `Connection: close`)."""
+    raw = response.raw
+    reader = getattr(raw, "_fp", None)  # http.client's response: it stops at Content-Length by itself
+    if reader is not None and getattr(reader, "will_close", False) and hasattr(reader, "length"):
+        reader.length = None
+        raw.length_remaining = None  # urllib3's own count: the comparison is made after reading
 
 
 def _read_body(response: requests.Response, url: str, limits: FetchLimits, deadline: float) -> bytes:
@@ -164,11 +226,11 @@ def _read_body(response: requests.Response, url: str, limits: FetchLimits, deadl
             size += len(chunk)
             if size > limits.max_bytes:
                 raise CaptureError(f"too large (more than {limits.max_bytes:,} bytes)")
-            if time.monotonic() > deadline:
-                raise CaptureError(f"timed out (the download took more than {limits.deadline_seconds:g}s)")
+            if reason := _past_deadline(deadline, limits):
+                raise CaptureError(reason)
             chunks.append(chunk)
     except (urllib3.exceptions.HTTPError, OSError) as error:
-        raise CaptureError(describe_network_error(error, url, limits)) from None
+        raise CaptureError(_past_deadline(deadline, limits) or describe_network_error(error, url, limits)) from None
     return b"".join(chunks)
 
 

@@ -10,19 +10,34 @@ from typing import Any, NoReturn, TypeVar
 
 import click
 
-from template_guard.errors import LayoutError, TemplateGuardError
+from template_guard.config import read_settings
+from template_guard.errors import ConfigError, LayoutError, TemplateGuardError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 EXIT_PROBLEMS = 1
 EXIT_INVALID_LAYOUTS = 2
 
+def _with_configured_layouts(ctx: click.Context, param: click.Parameter, given: tuple[Path, ...]) -> tuple[Path, ...]:
+    """The project's configured layout directories (pyproject.toml), then those given on the command line."""
+    try:
+        configured = read_settings().layouts
+    except ConfigError as error:
+        fail(str(error))
+    directories: dict[Path, Path] = {}
+    for directory in (*configured, *given):
+        directories.setdefault(directory.resolve(), directory)  # a directory named twice loads once
+    return tuple(directories.values())
+
+
 layouts_dir_option = click.option(
     "--layouts-dir",
     "layouts_dirs",
     multiple=True,
     type=click.Path(file_okay=False, path_type=Path),
-    help="Extra directory of layout TOML files (repeatable); the packaged layouts are always loaded.",
+    callback=_with_configured_layouts,
+    help="Extra directory of layout TOML files (repeatable), after those in pyproject.toml's "
+    "[tool.template_guard] layouts; a layout here replaces a packaged one of the same name or domain.",
 )
 
 

@@ -25,7 +25,7 @@ from template_guard.tools.capture import (
     slug_from_url,
     store_page,
 )
-from template_guard.tools.fetch import DEFAULT_MAX_BYTES, not_html_reason, parse_content_type
+from template_guard.tools.fetch import DEFAULT_MAX_BYTES, body_problem, not_html_reason, parse_content_type
 
 
 def import_warc(
@@ -36,12 +36,20 @@ def import_warc(
     failed = importer.report.failed
     try:
         with open(path, "rb") as stream:
-            for record in ArchiveIterator(stream):
+            # check_digests: warcio compares WARC-Block-Digest and WARC-Payload-Digest once a record is read.
+            records = ArchiveIterator(stream, check_digests=True)
+            for record in records:
                 # warcio reads any text as a legacy ARC record, so this is also how garbage shows up.
                 if not record.format.startswith("warc"):
                     failed.append(CaptureFailure(str(path), "not a readable WARC file (not a WARC record)"))
                     break
                 importer.add(record)
+            else:
+                # warcio stops without a word at a record whose headers are cut off: what it never read is one.
+                unread = path.stat().st_size - records.offset
+                if unread > 0:
+                    where = f"{path} at byte {records.offset:,}"
+                    failed.append(CaptureFailure(where, f"{unread:,} bytes at the end are not a whole record (cut short?)"))
     except OSError as error:
         failed.append(CaptureFailure(str(path), f"cannot read the WARC file: {error.strerror or error}"))
     except ArchiveLoadFailed as error:
@@ -69,13 +77,20 @@ class _WarcImporter:
 
     def add(self, record: ArcWarcRecord) -> None:
         """Import one record, or count why not."""
+        url = record.rec_headers.get_header("WARC-Target-URI") or ""
+        if record.rec_headers.get_header("Content-Length") is None:  # the file ends inside the record's headers
+            where = url or f"{self.path} (last record)"
+            self.report.failed.append(CaptureFailure(where, "the record is cut off inside its WARC headers"))
+            return
         if record.rec_type != "response":
             return  # requests, metadata, warcinfo: not pages, and not worth counting
-        url = record.rec_headers.get_header("WARC-Target-URI") or ""
         try:
             self.report.captured.append(self.page(record, url))
         except _Skip as skip:
-            self.report.skipped[skip.reason] += 1
+            if damage := _damage(record):  # a damaged record is a failure even when it would be skipped
+                self.report.failed.append(CaptureFailure(url, damage))
+            else:
+                self.report.skipped[skip.reason] += 1
         except CaptureError as error:
             self.report.failed.append(CaptureFailure(url, str(error)))
 
@@ -97,8 +112,11 @@ class _WarcImporter:
         body = record.content_stream().read(self.max_bytes + 1)
         if len(body) > self.max_bytes:
             raise CaptureError(f"too large (more than {self.max_bytes:,} bytes)")
+        _check_whole(record)
         if not_html_reason(media_type, body):
             raise _Skip("not HTML")
+        if reason := body_problem(media_type, body):
+            raise CaptureError(reason)
         meta = PageMeta(
             url=url,
             captured_at=_warc_date(record),
@@ -121,6 +139,28 @@ class _WarcImporter:
             raise _Skip("no layout for the site") from None
         check_filing(self.filing.layouts, layout, url)
         return layout
+
+
+def _check_whole(record: ArcWarcRecord) -> None:
+    """`CaptureError` unless the record is whole (see `_damage`)."""
+    if damage := _damage(record):
+        raise CaptureError(damage)
+
+
+def _damage(record: ArcWarcRecord) -> str | None:
+    """What is wrong with a record that lacks bytes its Content-Length declares or does not match its digests:
+    a file cut mid-record, or a length that swallows the records after it, must not become a page."""
+    raw = record.raw_stream
+    while raw.read(64 * 1024):  # the rest of the record (a chunked body's trailer, say): digests cover it all
+        pass
+    missing = getattr(raw, "limit", 0)
+    if missing:
+        return f"the record is cut short: {missing:,} of its {record.length:,} bytes are missing (a truncated WARC file?)"
+    checker = getattr(record, "digest_checker", None)
+    if checker is not None and checker.passed is False:
+        problem = checker.problems[0] if checker.problems else "digest mismatch"
+        return f"the record does not match its digest ({problem}): its length or content is wrong"
+    return None
 
 
 def _warc_date(record: ArcWarcRecord) -> dt.datetime:
