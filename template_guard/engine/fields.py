@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from lxml import etree
 
@@ -42,6 +42,10 @@ class BodyMatch:
     dropped: tuple[Block, ...]
     matched_per_rule: tuple[int, ...]
     container_chars: int  # non-space characters in the containers, to tell when block rules miss text
+    # The elements behind `blocks` (one per block) and the containers, for evidence that needs the markup
+    # (link density, ancestry, lost text); not part of the value, so equal extractions stay equal.
+    block_elements: tuple[etree._Element, ...] = field(default=(), compare=False, repr=False)
+    container_elements: tuple[etree._Element, ...] = field(default=(), compare=False, repr=False)
 
     @property
     def block_chars(self) -> int:
@@ -125,18 +129,21 @@ def read_body(root: etree._Element, rule: BodyRule) -> BodyMatch:
                 kinds.setdefault(element, block_rule.kind)  # the first rule that matches names the kind
         matched_per_rule.append(count)
     blocks: list[Block] = []
+    block_elements: list[etree._Element] = []
     dropped: list[Block] = []
     container_chars = 0
     for container in containers:
         found, chars = _blocks_in(container, kinds)
         container_chars += chars
-        for block in found:
+        for block, element in found:
             if any(pattern.search(block.text) for pattern in rule.drop_text):
                 dropped.append(block)
             else:
                 blocks.append(block)
+                block_elements.append(element)
     return BodyMatch(
-        rule, len(containers), excluded, tuple(blocks), tuple(dropped), tuple(matched_per_rule), container_chars
+        rule, len(containers), excluded, tuple(blocks), tuple(dropped), tuple(matched_per_rule), container_chars,
+        tuple(block_elements), tuple(containers),
     )
 
 
@@ -153,19 +160,22 @@ def outermost(elements: Iterable[etree._Element]) -> list[etree._Element]:
     return [e for e in chosen if not any(a in members for a in e.iterancestors())]
 
 
-def _blocks_in(container: etree._Element, kinds: dict[etree._Element, str]) -> tuple[list[Block], int]:
+def _blocks_in(
+    container: etree._Element, kinds: dict[etree._Element, str]
+) -> tuple[list[tuple[Block, etree._Element]], int]:
     """Walk the container once; a block nested in another splits it, so text before and after are blocks too.
 
-    Also counts the container's non-space characters, inside blocks or not.
+    Each block comes with the element that made it. Also counts the container's non-space characters,
+    inside blocks or not.
     """
-    blocks: list[Block] = []
+    blocks: list[tuple[Block, etree._Element]] = []
     chars = 0
-    open_blocks: list[tuple[str, list[str]]] = []
+    open_blocks: list[tuple[str, list[str], etree._Element]] = []
 
-    def flush(kind: str, parts: list[str]) -> None:
+    def flush(kind: str, parts: list[str], element: etree._Element) -> None:
         text = normalise_text("".join(parts))
         if text:
-            blocks.append(Block(kind, text))
+            blocks.append((Block(kind, text), element))
         parts.clear()
 
     # iterwalk is iterative, so a pathologically deep body cannot exhaust the Python stack.
@@ -175,7 +185,7 @@ def _blocks_in(container: etree._Element, kinds: dict[etree._Element, str]) -> t
             if kind is not None:
                 if open_blocks:
                     flush(*open_blocks[-1])
-                open_blocks.append((kind, []))
+                open_blocks.append((kind, [], node))
             elif open_blocks and node.tag in _BREAKING_TAGS:
                 open_blocks[-1][1].append(" ")
             if node.text:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from template_guard.engine.acceptance import AcceptRule, read_accepts
 from template_guard.engine.selectors import Selector, SelectorSyntaxError
 from template_guard.errors import LayoutError, NoLayoutError
 
@@ -21,7 +22,7 @@ REQUIRED_BY_DEFAULT = frozenset({"title", "body"})
 PLACEMENTS = ("page", "inline")
 
 _TOP_KEYS = ("name", "description", "domains", "url_patterns", "versions")
-_VERSION_KEYS = ("name", "valid_from", "valid_until", "extends", "description", "boilerplate", "fields")
+_VERSION_KEYS = ("name", "valid_from", "valid_until", "extends", "description", "boilerplate", "fields", "accept")
 _REGION_KEYS = ("css", "xpath", "items", "placement", "required", "description")
 _FIELD_KEYS = ("css", "xpath", "required", "multiple", "attribute", "split", "pattern", "date_format", "timezone")
 _BODY_KEYS = ("css", "xpath", "required", "blocks", "exclude", "drop_text")
@@ -92,6 +93,7 @@ class LayoutVersion:
     boilerplate: tuple[BoilerplateRegion, ...]
     fields: Mapping[str, FieldRule]
     body: BodyRule
+    accept: tuple[AcceptRule, ...] = ()  # evidence findings reviewed and accepted (template_guard.evidence)
 
     def covers(self, day: dt.date) -> bool:
         """Whether a page captured on `day` belongs to this version."""
@@ -348,7 +350,8 @@ class _LayoutReader:
             if field_name != "body"
         }
         body = self.body(raw_fields["body"], _join(fields_key, "body"))
-        return LayoutVersion(name, valid_from, valid_until, regions, fields, body)
+        accept = read_accepts(table.get("accept", []), _join(key, "accept"), self.fail)
+        return LayoutVersion(name, valid_from, valid_until, regions, fields, body, accept)
 
     def region(self, name: str, value: Any, key: str) -> BoilerplateRegion:
         table = self.table(value, key)
