@@ -18,6 +18,7 @@ from template_guard.errors import TemplateGuardError
 from template_guard.store.pages import discover_pages, read_page
 from template_guard.tools.capture import capture_command
 from template_guard.tools.evaluate import evaluate_command
+from template_guard.tools.evidence_check import report_evidence
 from template_guard.tools.options import EXIT_INVALID_LAYOUTS, EXIT_PROBLEMS, fail, layouts_dir_option, reporting_errors
 
 __all__ = ["EXIT_INVALID_LAYOUTS", "EXIT_PROBLEMS", "main"]
@@ -102,6 +103,7 @@ def check(pages_dir: Path, layouts_dirs: tuple[Path, ...]) -> None:
         )
         for finding in findings:
             click.echo(f"           {finding.status}: {finding.message}")
+    statuses.extend(report_evidence(extractions, pages_dir))  # findings from outside the layouts (evidence)
     health = [row for layout in layouts for row in selector_health(layout, extractions)]
     if health:
         click.echo("\nselector health:")
