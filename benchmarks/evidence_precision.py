@@ -31,6 +31,8 @@ from template_guard.engine.acceptance import EVIDENCE_KINDS
 from template_guard.engine.fields import element_text
 from template_guard.engine.parse import parse_html
 from template_guard.evidence import by_version, evidence_for
+from template_guard.evidence.context import page_context
+from template_guard.evidence.structured import field_findings
 from template_guard.evidence.text import key
 from template_guard.tools.evaluate import GoldPage, read_corpus
 
@@ -166,6 +168,7 @@ def main(argv: list[str]) -> None:
     total = sum(leak_blocks.values())
     print(f"{'all':<16}{total:>7}{sum(any_caught.values()):>8}")
     print(f"good blocks flagged on the injected pages: {sum(false_on_injected.values())} {dict(false_on_injected)}")
+    swapped_fields(extractions, [page.key for page in pages])
     if "--regions" in argv:
         removed_regions(layouts, pages)
 
@@ -216,6 +219,30 @@ def removed_regions(layouts: LayoutSet, pages: list[GoldPage]) -> None:
     for layout_name in by_layout:
         print(f"{layout_name:<20}{leaked[layout_name]:>14}{caught[layout_name]:>8}{good_flagged[layout_name]:>22}")
     print(f"{'all':<20}{sum(leaked.values()):>14}{sum(caught.values()):>8}{sum(good_flagged.values()):>22}")
+
+
+def swapped_fields(extractions: dict[str, Extraction], keys: list[str]) -> None:
+    """Recall of the field checks: each corpus page's fields replaced by those of another publisher's page, as
+    a field pointed at the wrong element would read them."""
+    fields = ("title", "standfirst", "published", "authors")
+    tried: Counter[str] = Counter()
+    caught: Counter[str] = Counter()
+    for index, page_id in enumerate(keys):
+        extraction = extractions[page_id]
+        donor = extractions[keys[(index + 3) % len(keys)]].article
+        context = page_context(page_id, extraction)
+        for name in fields:
+            value = getattr(donor, name)
+            if not value or not getattr(extraction.article, name):
+                continue
+            article = dataclasses.replace(extraction.article, **{name: value})
+            changed = dataclasses.replace(context, extraction=dataclasses.replace(extraction, article=article))
+            tried[name] += 1
+            caught[name] += any(f.kind == f"structured-{name}" for f in field_findings(changed))
+    print("\nfields read from the wrong element (another publisher's page's values), where both pages have one")
+    print(f"{'field':<14}{'pages':>6}{'caught':>8}")
+    for name in fields:
+        print(f"{name:<14}{tried[name]:>6}{caught[name]:>8}")
 
 
 if __name__ == "__main__":

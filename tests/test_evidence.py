@@ -55,6 +55,18 @@ def test_a_box_repeated_on_other_pages_is_cross_page_chrome(layouts) -> None:
         assert "1 other article" in finding.evidence
 
 
+def test_near_identical_prompts_on_other_pages_are_cross_page_chrome(layouts) -> None:
+    pages = {
+        "tiny/0": page_html(ARTICLES[0], "<p>Sign up for our daily newsletter</p>"),
+        "tiny/1": page_html(ARTICLES[1], "<p>Sign up to our daily newsletters!</p>"),
+        "tiny/2": page_html(ARTICLES[2]),
+    }
+    open_findings = findings_of(layouts, pages)
+    assert {page: kinds(findings) for page, findings in open_findings.items()} == {
+        "tiny/0": {("cross-page", 4)}, "tiny/1": {("cross-page", 4)}, "tiny/2": set()
+    }
+
+
 def test_a_passage_reused_by_a_follow_up_story_is_not_chrome(layouts) -> None:
     follow_up = ["Officials gave an update on Thursday morning about the state of the flooded lower town.", *ARTICLES[0]]
     long_story = [p + " It was, the mayor said, a night nobody in the town would forget for a long time." for p in follow_up]

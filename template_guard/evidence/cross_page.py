@@ -7,6 +7,7 @@ of an earlier one: a run of consecutive shared blocks that holds real prose is a
 
 from __future__ import annotations
 
+import difflib
 from collections import defaultdict
 from collections.abc import Sequence
 
@@ -17,6 +18,8 @@ from template_guard.evidence.text import template_key
 # Thresholds, measured on the bundled pages and the fundus-eval corpus (benchmarks/evidence_precision.py).
 MIN_CHARS = 8  # "Advertisement" (13) is chrome; shorter repeats ("Yes.") are no evidence
 MIN_WORDS = 1
+NEAR_MAX_CHARS = 200  # short blocks (prompts, labels) that are no prose are also compared for near-identical text …
+NEAR_RATIO = 0.9  # … at this similarity ("Sign up for our newsletter" / "Sign up to our newsletters")
 PASSAGE_BLOCKS = 3  # consecutive blocks shared with one other article …
 PASSAGE_PROSE_WORDS = 20  # … at least half of them of this many words: a reused passage
 
@@ -28,6 +31,7 @@ def cross_page_findings(pages: Sequence[PageContext]) -> dict[str, list[Finding]
     for page_id, page_keys in keys.items():
         for block_key in page_keys:
             seen[block_key].add(page_id)
+    _near_identical(seen)
     findings: dict[str, list[Finding]] = {page.id: [] for page in pages}
     for page in pages:
         page_keys = keys[page.id]
@@ -47,6 +51,26 @@ def cross_page_findings(pages: Sequence[PageContext]) -> dict[str, list[Finding]
                 )
             )
     return findings
+
+
+def _near_identical(seen: dict[str, set[str]]) -> None:
+    """Let short keys that differ by a word or an ending count as the same text (in place)."""
+    # Prose is left out: a follow-up story edits a reused sentence by a word, and that is no chrome.
+    short = sorted(
+        (k for k in seen if MIN_CHARS <= len(k) <= NEAR_MAX_CHARS and len(k.split()) < PASSAGE_PROSE_WORDS), key=len
+    )
+    pages = {k: frozenset(seen[k]) for k in short}
+    for index, first in enumerate(short):
+        matcher = difflib.SequenceMatcher(None, first, autojunk=False)
+        for second in short[index + 1 :]:
+            if len(second) * NEAR_RATIO > len(first):
+                break  # sorted by length: the rest are too long to be this similar
+            if pages[first] == pages[second]:
+                continue
+            matcher.set_seq2(second)
+            if matcher.real_quick_ratio() >= NEAR_RATIO and matcher.quick_ratio() >= NEAR_RATIO and matcher.ratio() >= NEAR_RATIO:
+                seen[first] |= pages[second]
+                seen[second] |= pages[first]
 
 
 def _reused(page_keys: list[str], other: set[str]) -> set[int]:
