@@ -76,3 +76,11 @@ def test_an_accepted_finding_passes_and_an_unused_entry_warns(project: pytest.Py
     for index, paragraphs in enumerate(ARTICLES):
         write(project.path, f"p{index}", page_html(paragraphs, BOX))
     project.runpytest_subprocess("-k", "evidence").assert_outcomes(passed=3)
+
+
+def test_a_page_the_layout_no_longer_fits_fails_in_one_line(project: pytest.Pytester) -> None:
+    write(project.path, "p2", page_html(ARTICLES[2]).replace("h1>", "h3>"))
+    result = project.runpytest_subprocess("-k", "evidence")
+    result.assert_outcomes(passed=2, failed=1)
+    result.stdout.fnmatch_lines(["pages/tiny/p2.html: layout tiny version v1 does not fit: *title*"])
+    assert "Traceback" not in result.stdout.str()

@@ -46,7 +46,8 @@ def evidence_for(extractions: Mapping[str, Extraction]) -> VersionEvidence:
     if not contexts:
         raise ValueError("evidence_for needs at least one page")
     first = contexts[0].extraction
-    if any(c.extraction.version is not first.version for c in contexts):
+    group = (first.layout.name, first.version.name)
+    if any((c.extraction.layout.name, c.extraction.version.name) != group for c in contexts):
         raise ValueError("evidence_for takes the pages of one layout version: group them with by_version()")
     cross = cross_page_findings(contexts)
     findings = {

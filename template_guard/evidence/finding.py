@@ -34,7 +34,8 @@ class Finding:
 
 def version_key(extraction: Extraction, rest: str) -> str:
     """`versions[<i>].<rest>` for the extraction's layout version."""
-    index = next(i for i, version in enumerate(extraction.layout.versions) if version is extraction.version)
+    names = [version.name for version in extraction.layout.versions]
+    index = names.index(extraction.version.name) if extraction.version.name in names else 0
     return f"versions[{index}].{rest}"
 
 

@@ -19,7 +19,7 @@ from template_guard.evidence import VersionEvidence, by_version, evidence_for
 from template_guard.evidence.report import failure_message, unused_message
 from template_guard.store.pages import read_page
 from template_guard.testing import PageRef
-from template_guard.testing.plugin import extract_or_fail, project
+from template_guard.testing.plugin import extract_or_fail, fitted, project
 
 
 class UnusedAcceptWarning(UserWarning):
@@ -71,7 +71,9 @@ def evidence_cache(pytestconfig: pytest.Config, layouts: LayoutSet) -> EvidenceC
 
 def test_evidence(page_ref: PageRef, layouts: LayoutSet, evidence_cache: EvidenceCache) -> None:
     """Nothing outside the layout contradicts the page's extraction (or the layout accepts it, with a reason)."""
-    extraction = extract_or_fail(page_ref, layouts)
+    cached = evidence_cache.extractions().get(page_ref.id)
+    # A page that could not be extracted is extracted again, to fail with its error in one line.
+    extraction = fitted(page_ref, cached) if cached is not None else extract_or_fail(page_ref, layouts)
     evidence = evidence_cache.of(extraction)
     if evidence.judged.unused and evidence_cache.first_report(evidence):
         warnings.warn(UnusedAcceptWarning(unused_message(evidence)), stacklevel=1)
