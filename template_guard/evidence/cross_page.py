@@ -54,23 +54,32 @@ def cross_page_findings(pages: Sequence[PageContext]) -> dict[str, list[Finding]
 
 
 def _near_identical(seen: dict[str, set[str]]) -> None:
-    """Let short keys that differ by a word or an ending count as the same text (in place)."""
+    """Let short keys that differ by a word or an ending count as the same text (in place).
+
+    Only keys that share their first or their last word are compared, so the work grows with the number
+    of similar lines, not with the square of all of them.
+    """
     # Prose is left out: a follow-up story edits a reused sentence by a word, and that is no chrome.
-    short = sorted(
-        (k for k in seen if MIN_CHARS <= len(k) <= NEAR_MAX_CHARS and len(k.split()) < PASSAGE_PROSE_WORDS), key=len
-    )
+    short = [k for k in seen if MIN_CHARS <= len(k) <= NEAR_MAX_CHARS and len(k.split()) < PASSAGE_PROSE_WORDS]
+    buckets: dict[tuple[int, str], list[str]] = defaultdict(list)
+    for text_key in short:
+        words = text_key.split()
+        buckets[(0, words[0])].append(text_key)
+        buckets[(1, words[-1])].append(text_key)
     pages = {k: frozenset(seen[k]) for k in short}
-    for index, first in enumerate(short):
-        matcher = difflib.SequenceMatcher(None, first, autojunk=False)
-        for second in short[index + 1 :]:
-            if len(second) * NEAR_RATIO > len(first):
-                break  # sorted by length: the rest are too long to be this similar
-            if pages[first] == pages[second]:
-                continue
-            matcher.set_seq2(second)
-            if matcher.real_quick_ratio() >= NEAR_RATIO and matcher.quick_ratio() >= NEAR_RATIO and matcher.ratio() >= NEAR_RATIO:
-                seen[first] |= pages[second]
-                seen[second] |= pages[first]
+    for bucket in buckets.values():
+        bucket.sort(key=len)
+        for index, first in enumerate(bucket):
+            matcher = difflib.SequenceMatcher(None, first, autojunk=False)
+            for second in bucket[index + 1 :]:
+                if len(second) * NEAR_RATIO > len(first):
+                    break  # sorted by length: the rest are too long to be this similar
+                if pages[first] == pages[second]:
+                    continue
+                matcher.set_seq2(second)
+                if matcher.real_quick_ratio() >= NEAR_RATIO and matcher.quick_ratio() >= NEAR_RATIO and matcher.ratio() >= NEAR_RATIO:
+                    seen[first] |= pages[second]
+                    seen[second] |= pages[first]
 
 
 def _reused(page_keys: list[str], other: set[str]) -> set[int]:
