@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from lxml import etree
@@ -40,6 +40,10 @@ class BodyMatch:
     dropped: tuple[Block, ...]
     matched_per_rule: tuple[int, ...]
     container_chars: int  # non-space characters in the containers, to tell when block rules miss text
+    # The elements behind `blocks` (one per block) and the containers, for evidence that needs the markup
+    # (link density, ancestry, lost text); not part of the value, so equal extractions stay equal.
+    block_elements: tuple[etree._Element, ...] = field(default=(), compare=False, repr=False)
+    container_elements: tuple[etree._Element, ...] = field(default=(), compare=False, repr=False)
 
     @property
     def block_chars(self) -> int:
@@ -149,4 +153,6 @@ def read_body(root: etree._Element, rule: BodyRule) -> BodyMatch:
         text.dropped,
         located.matched_per_rule,
         text.container_chars,
+        text.sources,
+        located.containers,
     )

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo
 
+from template_guard.engine.acceptance import AcceptRule
 from template_guard.engine.selectors import Selector
 from template_guard.errors import NoLayoutError
 
@@ -139,6 +140,7 @@ class LayoutVersion:
     boilerplate: tuple[BoilerplateRegion, ...]
     fields: Mapping[str, FieldRule]
     body: BodyRule
+    accept: tuple[AcceptRule, ...] = ()  # evidence findings reviewed and accepted (template_guard.evidence)
     variant: str = ""  # the variant (concurrent template) it belongs to; "" is the layout's main template
 
     def __post_init__(self) -> None:

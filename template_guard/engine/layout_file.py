@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from template_guard.engine.acceptance import read_accepts
 from template_guard.engine.field_sources import read_fallbacks, read_source
 from template_guard.engine.layout import (
     PLACEMENTS,
@@ -32,7 +33,9 @@ from template_guard.engine.variants import read_variants
 from template_guard.errors import LayoutError, SelectorSyntaxError
 
 _TOP_KEYS = ("name", "description", "domains", "url_patterns", "variants", "versions")
-_VERSION_KEYS = ("name", "valid_from", "valid_until", "extends", "variant", "description", "boilerplate", "fields")
+_VERSION_KEYS = (
+    "name", "valid_from", "valid_until", "extends", "variant", "description", "boilerplate", "fields", "accept"
+)
 _REGION_KEYS = ("css", "xpath", "items", "placement", "required", "optional", "description")
 _FIELD_KEYS = (
     "css", "xpath", "jsonld", "meta", "fallback", "required", "multiple", "attribute", "split", "pattern", "date_format",
@@ -274,7 +277,8 @@ class _LayoutReader:
             if field_name != "body"
         }
         body = self.body(raw_fields["body"], _join(fields_key, "body"))
-        return LayoutVersion(name, valid_from, valid_until, regions, FieldRules(fields), body)
+        accept = read_accepts(table.get("accept", []), _join(key, "accept"), self.fail)
+        return LayoutVersion(name, valid_from, valid_until, regions, FieldRules(fields), body, accept)
 
     def region(self, name: str, value: Any, key: str) -> BoilerplateRegion:
         # `region = true` reads as "keep it", but only `false` means anything outside a table.

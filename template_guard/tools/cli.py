@@ -18,6 +18,7 @@ from template_guard.engine.pipeline import Extraction, run_page
 from template_guard.engine.routing import LayoutSet, layout_for_page, load_layouts
 from template_guard.errors import TemplateGuardError
 from template_guard.store.pages import Page, discover_pages, page_id, read_page
+from template_guard.tools.evidence_check import report_evidence
 from template_guard.tools.lazy import LazyCommand, LazyGroup
 from template_guard.tools.options import EXIT_INVALID_LAYOUTS, EXIT_PROBLEMS, fail, layouts_dir_option, reporting_errors
 from template_guard.tools.version_table import render_rows, version_rows
@@ -137,6 +138,7 @@ def check(pages_dir: Path | None, layouts_dirs: tuple[Path, ...]) -> None:
         click.echo("\nversions:")
         for line in render_rows(version_rows(layouts, used)):
             click.echo(f"  {line}")
+    statuses.extend(report_evidence(extractions, pages_dir))  # findings from outside the layouts (evidence)
     health = [row for layout in layouts for row in selector_health(layout, extractions)]
     if health:
         click.echo("\nselector health:")

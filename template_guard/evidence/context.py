@@ -1,0 +1,34 @@
+"""One page as the evidence detectors see it: its extraction, its own structured data and its whole text."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from template_guard.engine.boilerplate import strip_noise
+from template_guard.engine.fields import element_text
+from template_guard.engine.parse import parse_decoded
+from template_guard.engine.pipeline import Extraction
+from template_guard.engine.structured_data import StructuredData, read_structured_data
+from template_guard.errors import TemplateGuardError
+from template_guard.evidence.text import key
+
+
+@dataclass(frozen=True)
+class PageContext:
+    """An extracted page with what the detectors compare it against."""
+
+    id: str
+    extraction: Extraction
+    structured: StructuredData
+    page_key: str  # `key` of all the page's text (chrome included), as received
+
+
+def page_context(page_id: str, extraction: Extraction) -> PageContext:
+    """Re-parse the page as received (the extraction's tree has lost its scripts and its chrome)."""
+    try:
+        root = parse_decoded(extraction.decoded, source=extraction.source).root
+    except TemplateGuardError:  # it parsed once already; be safe rather than fail the evidence
+        return PageContext(page_id, extraction, StructuredData(), "")
+    structured = read_structured_data(root)
+    strip_noise(root)
+    return PageContext(page_id, extraction, structured, key(element_text(root)))

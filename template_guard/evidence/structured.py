@@ -1,0 +1,127 @@
+"""Evidence from the page's own structured data: JSON-LD articleBody, headline, description, date, authors."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from lxml import etree
+
+from template_guard.evidence.context import PageContext
+from template_guard.evidence.finding import Finding, exclude_key, version_key
+from template_guard.evidence.markup import link_density
+from template_guard.evidence.text import coverage, key, overlap, trigrams
+
+# Thresholds, measured on the bundled pages and the fundus-eval corpus (benchmarks/evidence_precision.py).
+MIN_ARTICLE_BODY = 200  # characters: shorter articleBody values are teasers, not the body
+AGREEMENT = 0.6  # share of the body's text the articleBody must hold before single blocks are judged by it
+ABSENT = 0.5  # a block whose trigrams articleBody holds less than this is absent from it
+MIN_BLOCK_WORDS = 2
+MIN_SENTENCE = 60  # characters: shorter articleBody sentences are not reported missing
+TITLE_OVERLAP = 0.5
+DESCRIPTION_OVERLAP = 0.1  # descriptions are SEO summaries: only no shared content word is evidence
+SHORT_LINE_WORDS = 12
+SUPPORTING_LINK_DENSITY = 0.3
+DATE_SLACK = dt.timedelta(days=1)  # time zones: a date printed locally may be a day off UTC
+_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”’']?\s+(?=[\"“‘'(]?[A-Z0-9À-Þ])")
+_GENERIC_AUTHOR = re.compile(r"\b(?:staff|reporters?|desk|news|press|wire|agency|agencies|editors?|team|newsroom)\b", re.IGNORECASE)
+_DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+
+
+def structured_findings(context: PageContext) -> list[Finding]:
+    """Every disagreement between the extraction and what the page says about itself."""
+    return [*body_findings(context), *field_findings(context)]
+
+
+def body_findings(context: PageContext) -> list[Finding]:
+    """Blocks absent from articleBody, and articleBody sentences on the page but missing from the body."""
+    article_body = context.structured.article_body
+    blocks = context.extraction.article.blocks
+    if not article_body or len(article_body) < MIN_ARTICLE_BODY or not blocks:
+        return []
+    whole = key(article_body)
+    whole_grams = trigrams(whole)
+    keys = [key(block.text) for block in blocks]
+    total = sum(len(k) for k in keys) or 1
+    held = sum(len(k) for k in keys if coverage(k, whole, whole_grams) >= ABSENT)
+    if held / total < AGREEMENT:
+        return []  # the articleBody is another text (a teaser, a truncated or older version): no evidence
+    findings = []
+    elements = context.extraction.body.block_elements
+    for number, (block, block_key, element) in enumerate(zip(blocks, keys, elements, strict=True), 1):
+        if not _chrome_like(block.kind, block.text, element):
+            continue  # headings and sentences missing from articleBody are usually edits, not chrome
+        if len(block_key.split()) >= MIN_BLOCK_WORDS and coverage(block_key, whole, whole_grams) < ABSENT:
+            findings.append(
+                Finding(
+                    "structured-body", context.id, number, block.kind, block.text,
+                    "the page's JSON-LD articleBody does not contain this block", exclude_key(context.extraction),
+                )
+            )
+    body = " ".join(keys)
+    body_grams = trigrams(body)
+    for sentence in _SENTENCE_END.split(article_body):
+        sentence_key = key(sentence)
+        if len(sentence) < MIN_SENTENCE or coverage(sentence_key, body, body_grams) >= ABSENT:
+            continue
+        if sentence_key not in context.page_key:
+            continue  # not on the page at all (an older or longer version of the story): no evidence
+        findings.append(
+            Finding(
+                "structured-missing", context.id, None, None, sentence,
+                "this articleBody sentence is on the page but in no body block",
+                version_key(context.extraction, "fields.body.blocks"),
+            )
+        )
+    return findings
+
+
+def field_findings(context: PageContext) -> list[Finding]:
+    """Title, standfirst, published and authors that contradict the page's own metadata."""
+    article, data, extraction = context.extraction.article, context.structured, context.extraction
+    findings = []
+
+    def add(kind: str, field: str, value: str, evidence: str) -> None:
+        findings.append(Finding(kind, context.id, None, field, value, evidence, version_key(extraction, f"fields.{field}")))
+
+    if data.headlines and article.title and max(overlap(article.title, h) for h in data.headlines) < TITLE_OVERLAP:
+        add("structured-title", "title", article.title, f"the page's headline is {data.headlines[0]!r}")
+    if (
+        data.descriptions
+        and article.standfirst
+        and max(overlap(article.standfirst, d) for d in data.descriptions) < DESCRIPTION_OVERLAP
+    ):
+        add("structured-standfirst", "standfirst", article.standfirst, f"the page's description is {data.descriptions[0]!r}")
+    ours, theirs = _day(article.published), _day(data.date_published)
+    if ours and theirs and abs(ours - theirs) > DATE_SLACK:
+        add("structured-published", "published", article.published or "", f"the page's datePublished is {data.date_published}")
+    if data.authors and article.authors and not _same_people(article.authors, data.authors):
+        add("structured-authors", "authors", "; ".join(article.authors), f"the page's authors are {'; '.join(data.authors)}")
+    return findings
+
+
+def _chrome_like(kind: str, text: str, element: etree._Element) -> bool:
+    """A block that articleBody's silence may convict: it holds a link, or it is a short line that is no sentence."""
+    if "heading" in kind:
+        return False
+    if link_density(element, text) >= SUPPORTING_LINK_DENSITY:
+        return True
+    return len(text.split()) <= SHORT_LINE_WORDS and not text.rstrip("\"”’')").endswith((".", "!", "?", "…"))
+
+
+def _day(value: str | None) -> dt.datetime | None:
+    found = _DAY.search(value or "")
+    if not found:
+        return None
+    try:
+        return dt.datetime(int(found[1]), int(found[2]), int(found[3]))
+    except ValueError:
+        return None
+
+
+def _same_people(ours: tuple[str, ...], theirs: tuple[str, ...]) -> bool:
+    """Whether any name of one list shares a word with a name of the other ("By Jane Doe" and "Jane Doe"); a
+    desk or agency credit ("Guardian staff reporter", "Associated Press") names nobody to compare with."""
+    if any(_GENERIC_AUTHOR.search(name) for name in theirs):
+        return True
+    return any(overlap(a, b) > 0 for a in ours for b in theirs)

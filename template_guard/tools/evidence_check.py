@@ -1,0 +1,43 @@
+"""The evidence section of `template-guard check`: findings per page, accepted ones, unused accept entries."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import click
+
+from template_guard.engine.pipeline import Extraction
+from template_guard.evidence import by_version, evidence_for
+from template_guard.evidence.report import unused_message
+
+
+def report_evidence(extractions: Sequence[Extraction], pages_dir: Path) -> list[str]:
+    """Print the evidence of every layout version; one status per open finding ("error") and per version
+    with unused accept entries ("warning")."""
+    by_id = {_page_id(extraction, pages_dir): extraction for extraction in extractions}
+    statuses: list[str] = []
+    click.echo("\nevidence (from outside the layouts: structured data, other pages, chrome markup):")
+    for (layout, version), group in by_version(by_id).items():
+        evidence = evidence_for(group)
+        judged = evidence.judged
+        open_count = sum(len(findings) for findings in judged.open.values())
+        accepted = sum(len(items) for items in judged.accepted.values())
+        click.echo(f"  {layout}@{version} ({len(group)} pages): {open_count} finding(s), {accepted} accepted")
+        for page_id, findings in judged.open.items():
+            if findings:
+                click.echo(f"    {page_id}:")
+            for finding in findings:
+                click.echo(f"      error: {finding.describe()}")
+            statuses.extend("error" for _ in findings)
+        if judged.unused:
+            click.echo(f"    warning: {unused_message(evidence)}")
+            statuses.append("warning")
+    return statuses
+
+
+def _page_id(extraction: Extraction, pages_dir: Path) -> str:
+    if extraction.source is None:
+        return "?"
+    path = Path(extraction.source)
+    return path.relative_to(pages_dir).with_suffix("").as_posix() if path.is_relative_to(pages_dir) else str(path)
