@@ -345,10 +345,10 @@ def test_extract_on_a_bad_page_prints_the_article_or_one_error_line(case: BadPag
         assert result.exit_code == 0, result.stderr
         assert result.stdout == case.expected().to_text()
     elif case.error is ExtractionError:
-        # extract still prints what it found, and one warning line per problem.
+        # extract still prints what it found, and one error line per problem.
         assert result.exit_code == EXIT_PROBLEMS
         lines = result.stderr.splitlines()
-        assert lines and all(line.startswith(f"warning: {path}: ") for line in lines)
+        assert lines and all(line.startswith(f"error: {path}: ") for line in lines)
         assert any(case.message in line for line in lines)
     else:
         assert result.exit_code == EXIT_PROBLEMS

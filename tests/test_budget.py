@@ -97,7 +97,9 @@ def mini(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest.P
     """A project of five pages over two versions of one layout, collecting the generated tests."""
     for name in ("PYTEST_XDIST_WORKER", "PYTEST_XDIST_WORKER_COUNT", "PYTEST_XDIST_TESTRUNUID"):
         monkeypatch.delenv(name, raising=False)
-    pytester.makepyprojecttoml('[tool.pytest.ini_options]\ntemplate_guard_layouts = ["layouts"]\n')
+    pytester.makepyprojecttoml(
+        '[tool.pytest.ini_options]\ntemplate_guard_layouts = ["layouts"]\ntemplate_guard_tests = ["snapshot", "property"]\n'
+    )
     (pytester.path / "layouts").mkdir()
     (pytester.path / "layouts" / "mini.toml").write_text(LAYOUT, encoding="utf-8")
     folder = pytester.path / "pages" / "mini"

@@ -14,35 +14,9 @@ import pytest
 
 # The loopback server, the CLI runner and the helpers of the capture tests (tests/ is on sys.path).
 import test_capture
-from test_capture import Server, assert_one_failure_line, html_page, respond
-
-from template_guard.errors import CaptureError
-from template_guard.tools.fetch import FetchLimits, fetch
+from test_capture import Server, assert_one_failure_line, dripping_headers, html_page, respond
 
 server, capture, layouts_dir, pages_dir = test_capture.server, test_capture.capture, test_capture.layouts_dir, test_capture.pages_dir
-
-
-def dripping_headers(request: BaseHTTPRequestHandler, stop: threading.Event) -> None:
-    """A status line and headers one byte every 0.1 s: no single read times out, the request as a whole does."""
-    head = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n" + b"X-Padding: " + b"x" * 200 + b"\r\n\r\n"
-    try:
-        for byte in head:
-            if stop.wait(0.1):
-                return
-            request.wfile.write(bytes([byte]))
-            request.wfile.flush()
-    except OSError:
-        pass  # the client hung up, as it should
-
-
-def test_r8_headers_dripping_past_the_deadline_fail_in_time(server: Server) -> None:
-    server.routes["/news/drip-headers"] = dripping_headers
-    started = time.monotonic()
-
-    with pytest.raises(CaptureError, match=r"^timed out \(the whole request took more than 1s\)$"):
-        fetch(server.url("/news/drip-headers"), FetchLimits(timeout=0.5, total=1))
-    # Whole headers would take over 25 s; the deadline stopped it (a wide margin, not a speed test).
-    assert time.monotonic() - started < 15
 
 
 def test_r8_the_cli_deadline_is_a_multiple_of_timeout(server: Server, capture, pages_dir: Path) -> None:

@@ -9,7 +9,7 @@ from evidence_pages import ARTICLES, extract, page_html, tiny_layouts
 from lxml import etree
 
 from template_guard import Extraction, discover_pages, load_layouts, run, run_page
-from template_guard.engine.fields import element_text
+from template_guard.engine.blocks import element_text
 from template_guard.engine.parse import parse_html
 from template_guard.evidence import by_version, evidence_for
 from template_guard.evidence.text import key
@@ -179,7 +179,8 @@ def test_evidence_for_refuses_pages_of_several_versions(layouts) -> None:
 
 def test_every_bundled_page_is_green() -> None:
     layouts = load_layouts()
-    extractions = {path.stem: run_page(path, layouts=layouts) for path in discover_pages(REPO / "pages")}
+    bundled = discover_pages(REPO / "pages" / "almayadeen-english")  # not a user's own pages under pages/
+    extractions = {path.stem: run_page(path, layouts=layouts) for path in bundled}
     assert extractions
     for group in by_version(extractions).values():
         assert all(not findings for findings in evidence_for(group).judged.open.values())

@@ -14,6 +14,8 @@ from lxml import html
 from template_guard import LayoutError, load_layout, load_layouts
 from template_guard.engine.dates import from_format, normalise_date
 from template_guard.engine.pipeline import run, run_page
+from template_guard.store.pages import read_page
+from template_guard.testing.property_tests import Subject, assert_invariance
 
 HISTORY = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "fundus-history"
 needs_jsonld = pytest.mark.skipif(
@@ -225,3 +227,13 @@ def test_published_and_authors_from_structured_data_match_the_gold(tmp_path: Pat
     # (the others: "A und B, dpa" in one string, a byline the JSON-LD does not have).
     assert found >= 0.9 * len(pages) and agreed >= 0.95 * found, (found, agreed, len(pages))
     assert authors_found >= 0.8 * len(pages) and authors_agreed >= 0.85 * authors_found, (authors_found, authors_agreed)
+
+
+@needs_jsonld
+def test_the_chrome_properties_hold_for_structured_fields(tmp_path: Path) -> None:
+    # Changed trees are extracted without reparsing: their JSON-LD must still be read before scripts go.
+    layouts = load_layouts([write_layout(tmp_path, with_fields(STRUCTURED)).parent])
+    subject = Subject.of(read_page(BUNDLED[-1]), layouts)
+    assert subject.baseline.published and subject.baseline.authors
+    assert subject.extract(subject.tree) == subject.baseline
+    assert_invariance(subject)

@@ -10,6 +10,7 @@ from lxml import html
 
 from template_guard import LayoutError, extract_page, load_layout, load_layouts
 from template_guard.store.pages import read_page
+from template_guard.testing.property_tests import Subject, assert_invariance
 
 BOX = "article div.article-body div.related-news"  # the inline "Related News" box, on some pages only
 VARIANTS = f"""
@@ -126,3 +127,11 @@ def test_variants_overlap_in_time_with_the_main_template(tmp_path: Path) -> None
         ("with-box", layout.versions[0].valid_from), ("attacks", layout.versions[0].valid_from)
     ]
     assert layout.name == LAYOUT
+
+
+def test_the_chrome_properties_hold_on_a_variant_page(variant_layouts) -> None:
+    # The property tests extract changed trees without reparsing them: they must choose the variant as `run` does.
+    page = next(page for page in BUNDLED if has_box(page) and "almaty" not in page.stem)
+    subject = Subject.of(read_page(page), variant_layouts)
+    assert subject.version.name == "box-2021" == subject.baseline.version
+    assert_invariance(subject)

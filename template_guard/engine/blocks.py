@@ -58,6 +58,7 @@ class LocatedBody:
     excluded: tuple[etree._Element, ...]  # what the `exclude` selectors matched inside the containers
     kinds: Mapping[etree._Element, str] = field(repr=False)  # block element → kind (the first rule to match it)
     matched_per_rule: tuple[int, ...]  # matches of each block rule, hidden elements included
+    excluded_per_rule: tuple[int, ...] = ()  # matches of each exclude rule (`template-guard check`: untested rules)
 
     @cached_property
     def elements(self) -> tuple[etree._Element, ...]:
@@ -108,12 +109,14 @@ def locate_blocks(
     """
     containers = tuple(outermost(select("body", rule.selector, root)))
     excluded: list[etree._Element] = []
+    excluded_per_rule = [0] * len(rule.exclude)
     for container in containers:
         for number, selector in enumerate(rule.exclude):
             # Removing as we go means a later exclusion does not count what an earlier one already removed.
             for element in select(f"body.exclude[{number}]", selector, container):
                 if element is not container:
                     excluded.append(element)
+                    excluded_per_rule[number] += 1
                     if remove_excluded:
                         remove_keeping_tail(element)
     if not remove_excluded and excluded:
@@ -128,7 +131,9 @@ def locate_blocks(
                 if element not in hidden:
                     kinds.setdefault(element, block_rule.kind)  # the first rule that matches names the kind
         matched_per_rule.append(count)
-    return LocatedBody(rule, root, containers, tuple(excluded), kinds, tuple(matched_per_rule))
+    return LocatedBody(
+        rule, root, containers, tuple(excluded), kinds, tuple(matched_per_rule), tuple(excluded_per_rule)
+    )
 
 
 def outermost(elements: Iterable[etree._Element]) -> list[etree._Element]:

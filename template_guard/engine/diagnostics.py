@@ -37,7 +37,7 @@ class SelectorHealth:
 
     layout: str
     version: str
-    role: str  # "boilerplate", "field" or "block"
+    role: str  # "boilerplate", "field", "block" or "exclude"
     name: str
     selector: str
     pages: int
@@ -149,8 +149,8 @@ def selector_health(layout: Layout, extractions: Sequence[Extraction]) -> list[S
     """For every selector of every version used by `extractions`: on how many pages it matched.
 
     Boilerplate regions and fields that matched nothing on any page are errors (the rule is stale or
-    the site changed); block rules that never produced a block are notices (a kind of block, e.g. a
-    tweet, may simply be rare).
+    the site changed); block and exclude rules that never matched, and optional regions that never did,
+    are "untested" notices (a kind of block, e.g. a tweet, may simply be rare).
     """
     health: list[SelectorHealth] = []
     for index, version in enumerate(layout.versions):
@@ -182,7 +182,7 @@ def _version_health(layout: Layout, index: int, version: LayoutVersion, runs: li
         elif region.optional:
             row(
                 "boilerplate", region.name, str(region.selector), 0, "notice",
-                f"optional region: matched nothing {_on_no_page(total)} (it is on some pages only)",
+                f"untested: optional region: matched nothing {_on_no_page(total)} (it is on some pages only)",
             )
         else:
             row(
@@ -221,8 +221,20 @@ def _version_health(layout: Layout, index: int, version: LayoutVersion, runs: li
         else:
             row(
                 "block", block_rule.kind, str(block_rule.selector), 0, "notice",
-                f"no block {_on_no_page(total)}: a rare kind of block, or a stale rule "
+                f"untested: no block {_on_no_page(total)}: a rare kind of block, or a stale rule "
                 f"({where}.fields.body.blocks[{position}] in {file})",
+            )
+    for position, exclude in enumerate(version.body.exclude):
+        # Pages extracted before the count existed (or built by hand) carry none: nothing to say then.
+        counts = [e.body.excluded_per_rule[position] for e in runs if len(e.body.excluded_per_rule) > position]
+        matched = sum(1 for count in counts if count)
+        if matched:
+            row("exclude", f"exclude[{position}]", str(exclude), matched, "ok", f"excluded on {matched}/{total} pages")
+        elif counts:
+            row(
+                "exclude", f"exclude[{position}]", str(exclude), 0, "notice",
+                f"untested: matched nothing {_on_no_page(total)}, so no page shows what it keeps out "
+                f"({where}.fields.body.exclude[{position}] in {file})",
             )
     return health
 

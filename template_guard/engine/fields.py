@@ -14,6 +14,7 @@ from template_guard.engine.dates import from_format, normalise_date
 from template_guard.engine.field_sources import jsonld_path
 from template_guard.engine.layout import BodyRule, FieldRule, FieldSource, LayoutVersion
 from template_guard.engine.problems import Problem
+from template_guard.engine.structured_data import ARTICLE_TYPES, jsonld_values, read_structured_data
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,7 @@ class BodyMatch:
     # (link density, ancestry, lost text); not part of the value, so equal extractions stay equal.
     block_elements: tuple[etree._Element, ...] = field(default=(), compare=False, repr=False)
     container_elements: tuple[etree._Element, ...] = field(default=(), compare=False, repr=False)
+    excluded_per_rule: tuple[int, ...] = ()  # matches of each exclude rule
 
     @property
     def block_chars(self) -> int:
@@ -77,9 +79,6 @@ def read_field(root: etree._Element, rule: FieldRule, documents: Sequence[Any] =
 
 
 def _jsonld_raws(documents: Sequence[Any], expression: str) -> list[str | None]:
-    # Imported here: JSON-LD is read only for layouts that ask for it.
-    from template_guard.engine.structured_data import ARTICLE_TYPES, jsonld_values
-
     path = jsonld_path(expression)
     types = path.types or ARTICLE_TYPES
     values = jsonld_values(documents, path.path, types=types)
@@ -131,8 +130,6 @@ def read_fields(root: etree._Element, version: LayoutVersion, documents: Sequenc
 
 def jsonld_documents(root: etree._Element) -> tuple[Any, ...]:
     """The page's JSON-LD documents; read from the tree as parsed, before noise stripping removes scripts."""
-    from template_guard.engine.structured_data import read_structured_data
-
     return read_structured_data(root).documents
 
 
@@ -155,4 +152,5 @@ def read_body(root: etree._Element, rule: BodyRule) -> BodyMatch:
         text.container_chars,
         text.sources,
         located.containers,
+        located.excluded_per_rule,
     )

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from lxml import etree
 
-from template_guard.engine.fields import element_text
+from template_guard.engine.blocks import element_text
 
 
 def links(element: etree._Element) -> list[str]:

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 from lxml import etree
 
-from template_guard.engine.fields import element_text
+from template_guard.engine.blocks import element_text
 from template_guard.engine.visible import visible_lines
 from template_guard.evidence.context import PageContext
 from template_guard.evidence.finding import Finding, exclude_key, version_key
@@ -133,3 +133,8 @@ def _names(element: etree._Element) -> str:
 def _describe(element: etree._Element) -> str:
     names = _names(element).split()
     return f"{element.tag}" + (f" {' '.join(names[:2])}" if names else "")
+
+
+def is_chrome_element(element: etree._Element) -> bool:
+    """Whether an element's own markup marks chrome: nav, figcaption, form, a chrome role or class, a link-dense box."""
+    return _is_chrome(element)

@@ -12,7 +12,9 @@ from hypothesis import settings
 from template_guard.engine.pipeline import Extraction
 from template_guard.engine.routing import LayoutSet
 from template_guard.store.pages import Page
+from template_guard.testing import PageRef
 from template_guard.testing.budget import Budget
+from template_guard.testing.plugin import fitted
 from template_guard.testing.profiles import budget_settings
 from template_guard.testing.properties import (
     Subject,
@@ -29,9 +31,12 @@ __all__ = ["Subject", "assert_daily_changes", "assert_invariance", "assert_no_le
 
 
 @pytest.fixture
-def subject(page: Page, layouts: LayoutSet, extraction: Extraction) -> Subject:
-    """The captured page under test, with its own layout version as the chrome model."""
-    return Subject.of(page, layouts, extraction=extraction)
+def subject(page_ref: PageRef, page: Page, layouts: LayoutSet, extraction: Extraction) -> Subject:
+    """The captured page under test, with its own layout version as the chrome model.
+
+    A layout that does not fit the page (a required field or region matched nothing) fails every property
+    at once, with the problem in one line: a property of a page whose title is missing proves nothing."""
+    return Subject.of(page, layouts, extraction=fitted(page_ref, extraction))
 
 
 @pytest.fixture

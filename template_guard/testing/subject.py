@@ -16,7 +16,8 @@ from template_guard.engine.fields import jsonld_documents, read_body, read_field
 from template_guard.engine.layout import LayoutVersion
 from template_guard.engine.pipeline import Extraction, run, run_page
 from template_guard.engine.routing import LayoutSet, layout_for_page
-from template_guard.store.pages import Page
+from template_guard.engine.variants import choose_version
+from template_guard.store.pages import Page, utc_day
 from template_guard.testing.mutations import Mutation, serialize
 from template_guard.testing.strategies import page_tree
 
@@ -114,12 +115,17 @@ class Subject:
     @cached_property
     def version(self) -> LayoutVersion:
         """The layout version extraction uses for this page (its capture date picks it; `model` may differ)."""
+        return self._version_of(self.tree)
+
+    def _version_of(self, root: etree._Element) -> LayoutVersion:
+        # As `pipeline.run` chooses: the variant whose page test fits this tree, then the UTC capture day.
         captured = self.captured_at
-        return self.layouts.get(self.layout).version_for(captured.date() if isinstance(captured, dt.datetime) else captured)
+        day = utc_day(captured) if isinstance(captured, dt.datetime) else captured
+        return choose_version(self.layouts.get(self.layout), day, self.url, root).version
 
     def _extract_tree(self, root: etree._Element) -> Article:
         # The steps of `pipeline.run` after parsing, on a tree that is already parsed.
-        version = self.version
+        version = self._version_of(root)
         documents = jsonld_documents(root) if reads_jsonld(version) else ()
         strip_noise(root)
         strip_boilerplate(root, version)

@@ -104,7 +104,7 @@ def reserved_names(version: LayoutVersion) -> frozenset[str]:
     selectors = [
         *(r.selector for r in version.boilerplate),
         *(r.items for r in version.boilerplate if r.items is not None),
-        *(f.selector for f in version.fields.values()),
+        *(s.selector for f in version.fields.values() for s in f.all_sources),  # fallbacks too
         version.body.selector,
         *(b.selector for b in version.body.blocks),
         *version.body.exclude,

@@ -75,12 +75,10 @@ def extract(
             click.echo(f"error: {error}", err=True)
             failures += 1
             continue
-        if extraction.problems:
-            # The page does not fit its layout: an error, as for a page that cannot be read (README).
-            for problem in extraction.problems:
-                click.echo(f"error: {path}: {problem}", err=True)
-            failures += 1
-            continue
+        # A page that does not fit its layout is an error (README), though what was found is still printed.
+        for problem in extraction.problems:
+            click.echo(f"error: {path}: {problem}", err=True)
+        failures += bool(extraction.problems)
         if output_format == "json":
             click.echo(json.dumps({"path": str(path), **extraction.article.to_dict()}, ensure_ascii=False))
         else:

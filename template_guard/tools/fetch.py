@@ -70,8 +70,9 @@ def new_session() -> requests.Session:
     """A session with the capture User-Agent and headers that ask for HTML."""
     session = requests.Session()
     # Every request through the session can then be held to an overall deadline (see `fetch`).
-    session.mount("http://", DeadlineAdapter())
-    session.mount("https://", DeadlineAdapter())
+    adapter = DeadlineAdapter()  # one for both schemes: a redirect from http to https stays under the watch
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
     session.headers["User-Agent"] = user_agent()
     session.headers["Accept"] = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1"
     session.headers["Connection"] = "close"  # one request per page: its end is the end of the connection
@@ -108,10 +109,11 @@ def body_problem(media_type: str | None, body: bytes) -> str | None:
 
 def fetch(url: str, limits: FetchLimits = DEFAULT_LIMITS, session: requests.Session | None = None) -> Fetched:
     """GET `url`, following redirects, and return the HTML body; `CaptureError` with the reason otherwise."""
+    _check_scheme(url)
     own_session = session is None
     session = session or new_session()
     deadline = time.monotonic() + limits.deadline_seconds
-    adapter = session.get_adapter(url) if urlsplit(url).scheme in ("http", "https") else None
+    adapter = session.get_adapter(url)
     # A session from `new_session` enforces the deadline on connect and headers too; another only on the body.
     guard = adapter.within(limits.deadline_seconds) if isinstance(adapter, DeadlineAdapter) else nullcontext()
     try:
