@@ -1,5 +1,5 @@
-"""Property tests that do not trust the layout: body structure, synthetic elements per rule, and layouts that do
-not fit the page.
+"""Property tests that do not trust the layout: body structure, synthetic elements per rule, chrome the
+evidence finds, layouts that do not fit the page, and `check`'s untested rules.
 
 Weakened copies of the Al Mayadeen layout, in the style of test_weakened_layouts.py: each drops or narrows one
 body rule, and the body-structure property must fail for that reason, naming the layout key to change. Where
@@ -22,7 +22,8 @@ from template_guard.engine.selectors import Selector
 from template_guard.testing.body_mutations import WrapBlocks, exclusion_template, wrappable_runs
 from template_guard.testing.body_structure import assert_body_structure, check_coverage
 from template_guard.testing.chrome_map import ChromeMap
-from template_guard.testing.properties import Subject
+from template_guard.testing.evidence_chrome import evidence_chrome, repeated_lines, with_evidence_chrome
+from template_guard.testing.properties import Subject, assert_invariance, assert_no_leak
 from template_guard.tools.cli import main
 
 pytest_plugins = ["pytester"]
@@ -107,8 +108,12 @@ def test_wrapping_blocks_moves_them_into_one_new_element_in_order() -> None:
 
 @pytest.mark.parametrize(
     ("css", "expected"),
-    [("figure", "<figure/>"), ("div.article-body aside.promo#box", '<aside class="promo" id="box"/>'),
-     ("p:has(a), div.ad", '<div class="ad"/>'), ("p:has(a)", None)],  # fmt: skip
+    [
+        ("figure", "<figure/>"),
+        ("div.article-body aside.promo#box", '<aside class="promo" id="box"/>'),
+        ("p:has(a), div.ad", '<div class="ad"/>'),
+        ("p:has(a)", None),
+    ],
 )
 def test_an_exclusion_template_is_built_from_the_rightmost_simple_compound(css: str, expected: str | None) -> None:
     built = exclusion_template(Selector.compile("css", css))
@@ -170,25 +175,11 @@ def test_a_block_rule_that_relies_on_nesting_fails_when_blocks_are_wrapped(tmp_p
 
 # ---- A layout that does not fit fails every property, in one line -------------------------------------------
 
-TINY = """\
-name = "tiny"
-domains = ["tiny.example"]
-
-[[versions]]
-name = "v1"
-valid_from = 2020-01-01
-
-[versions.boilerplate.menu]
-css = "nav"
-
-[versions.fields.title]
-css = "h1.headline"
-required = true
-
-[versions.fields.body]
-css = "article"
-blocks = [{ kind = "paragraph", css = "p" }]
-"""
+TINY_HEAD = 'name = "tiny"\ndomains = ["tiny.example"]\n\n[[versions]]\nname = "v1"\nvalid_from = 2020-01-01\n\n'
+TINY = TINY_HEAD + (
+    '[versions.boilerplate.menu]\ncss = "nav"\n\n[versions.fields.title]\ncss = "h1.headline"\nrequired = true\n\n'
+    '[versions.fields.body]\ncss = "article"\nblocks = [{ kind = "paragraph", css = "p" }]\n'
+)
 
 
 def test_a_page_whose_required_title_matched_nothing_fails_every_property(pytester: pytest.Pytester) -> None:
@@ -211,6 +202,57 @@ def test_a_page_whose_required_title_matched_nothing_fails_every_property(pytest
     assert "Traceback" not in result.stdout.str()
 
 
+# ---- Chrome the evidence finds, changed like declared chrome ----------------------------------------------
+
+
+def test_undeclared_chrome_is_found_by_its_markup_and_on_the_other_pages() -> None:
+    layouts = load_layouts()
+    subjects = {path.stem: Subject.of(read_page(path), layouts) for path in sorted(PAGES.glob("*.html"))}
+    subject = subjects[PLAIN.stem]
+    others = [other.tree for stem, other in subjects.items() if stem != PLAIN.stem]
+    page = ChromeMap(subject.tree, subject.model)
+    found = {element: why for element, why in evidence_chrome(subject.tree, page, repeated_lines(others))}
+    described = {f"{element.tag}.{element.get('class')}": why for element, why in found.items()}
+    assert described.get("ul.share-list") == "its markup marks chrome", described
+    assert described.get("footer.site-footer") == "its text is on every other page of the version", described
+    article = {*page.blocks, *page.containers, *(element for _, element in page.field_elements)}
+    assert not any(a in article for element in found for a in (*element.iter(), *element.iterancestors())), described
+    marked, count = with_evidence_chrome(subject, repeated_lines(others))
+    assert count == len(found) and len(marked.model.boilerplate) == len(subject.model.boilerplate) + count
+    quick = settings(SEARCH, max_examples=10)
+    assert_invariance(marked, settings=quick, kinds=("text", "attributes", "inline"))
+    assert_no_leak(marked, settings=quick, kinds=("text", "attributes", "inline"))
+
+
+TINY_BY_POSITION = TINY_HEAD + (
+    '[versions.fields.title]\ncss = "h1"\n\n[versions.fields.standfirst]\ncss = "div.article-body > p:first-child"\n\n'
+    '[versions.fields.body]\ncss = "div.article-body"\nblocks = [{ kind = "paragraph", css = "p" }]\n'
+)
+
+PROMO_FIRST = (
+    "<html><body><article><h1>Headline</h1><div class='article-body'>"
+    "<div class='promo-box'>Subscribe <a href='/s'>today</a></div>"
+    "<p>The river rose by two metres overnight.</p><p>Residents were moved to the school.</p>"
+    "</div></article></body></html>"
+)
+
+
+def test_a_field_that_counts_on_undeclared_chrome_staying_put_fails(tmp_path: Path) -> None:
+    (tmp_path / "tiny.toml").write_text(TINY_BY_POSITION, encoding="utf-8")
+    layouts = load_layouts([tmp_path], packaged=False)
+    subject = Subject.from_content(
+        PROMO_FIRST.encode(), url="https://tiny.example/a", captured_at=None, layouts=layouts, charset="utf-8"
+    )
+    assert subject.baseline.standfirst is None  # today the promo box is the first child: no standfirst is read
+    marked, count = with_evidence_chrome(subject)
+    assert count == 1
+    with pytest.raises(AssertionError) as raised:
+        assert_invariance(marked, settings=SEARCH, kinds=("inline",))
+    message = str(raised.value)
+    assert "moved the evidence 1 <div.promo-box> (its markup marks chrome) box after body block" in message, message
+    assert "standfirst" in message, message
+
+
 # ---- check: rules no page tests are reported as untested ---------------------------------------------------
 
 
@@ -223,12 +265,17 @@ def test_check_reports_untested_exclude_rules_and_optional_regions_as_notices(tm
     layouts.mkdir()
     text = LAYOUT_TEXT.replace(EXCLUDE, 'exclude = [{ css = "figure" }, { css = "h2, h3" }]\n')
     text = text.replace(
-        "[versions.fields.title]", '[versions.boilerplate.promo]\ncss = "div.no-such-promo"\noptional = true\n\n[versions.fields.title]'
+        "[versions.fields.title]",
+        '[versions.boilerplate.promo]\ncss = "div.no-such-promo"\noptional = true\n\n[versions.fields.title]',
     )
     (layouts / f"{LAYOUT}.toml").write_text(text, encoding="utf-8")
     result = CliRunner().invoke(main, ["check", str(tmp_path / "pages"), "--layouts-dir", str(layouts)])
     assert result.exit_code == 0 and "Traceback" not in result.output, result.output
-    rows = {line.split()[2]: line for line in result.output.splitlines() if line.split()[1:2] in (["exclude"], ["boilerplate"])}
+    rows = {
+        line.split()[2]: line
+        for line in result.output.splitlines()
+        if line.split()[1:2] in (["exclude"], ["boilerplate"])
+    }
     assert rows["exclude[0]"].split()[0] == "notice", rows
     assert "untested: matched nothing on the 1 page checked" in rows["exclude[0]"], rows
     assert "(versions[0].fields.body.exclude[0] in almayadeen-english.toml)" in rows["exclude[0]"], rows

@@ -25,7 +25,6 @@ from hypothesis import strategies as st
 from hypothesis.strategies import DrawFn, SearchStrategy
 from lxml import etree
 
-from template_guard.engine.article import Article
 from template_guard.engine.layout import LayoutVersion
 from template_guard.testing.body_mutations import (
     InsertBlockCopy,
@@ -139,9 +138,7 @@ def check_coverage(subject: Subject) -> None:
     page = ChromeMap(subject.tree, subject.model)
     body = page.body
     skip = page.chrome | page.noise | body.inside_exclusions | frozenset(body.kinds)
-    unread = [
-        slot for container in body.containers for slot in iter_text_slots(container, skip) if slot.get().strip()
-    ]
+    unread = [slot for container in body.containers for slot in iter_text_slots(container, skip) if slot.get().strip()]
     if unread:
         listed = "\n  ".join(
             f"{quoted(slot.get(), 60)} in {describe_element(slot.owner) if slot.owner is not None else 'the body'}"

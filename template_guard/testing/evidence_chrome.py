@@ -7,9 +7,10 @@ only works by accident there passes. Here the evidence detectors name more chrom
   or class name, a link-dense `<aside>`);
 - cross-page: elements whose whole text recurs, as a line, on every other page of the layout version.
 
-Each one outside the article (no field element, body block or body container in or around it) becomes a
-boilerplate region of the model, found by a `data-tg-evidence` mark, so `assert_invariance` and
-`assert_no_leak` change it like declared chrome and the article must not change.
+Each one outside the article (no field element, body block or body container in or around it, not inside
+an exclusion) becomes a boilerplate region of the model, found by a `data-tg-evidence` mark, so
+`assert_invariance` and `assert_no_leak` change it like declared chrome (its text, its attributes, and a box
+inside the body moves between blocks) and the article must not change.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ def evidence_chrome(
     article = [*page.body.elements, *(element for _, element in page.field_elements), *page.containers]
     # An element holding any of the article cannot change freely; one inside a block or field is article text.
     around = frozenset(a for element in article for a in (element, *element.iterancestors()))
-    skip = page.chrome | page.noise | around | frozenset(blocks) | frozenset(fields)
+    skip = page.chrome | page.noise | around | frozenset(blocks) | frozenset(fields) | page.body.inside_exclusions
     found: list[tuple[etree._Element, str]] = []
     for element in root.iter():
         if not isinstance(element.tag, str) or element in skip:
@@ -77,15 +78,21 @@ def with_evidence_chrome(subject: Subject, repeated: Collection[str] = frozenset
     The mark is an attribute no selector reads: the marked page's baseline must equal the page's own (checked).
     """
     root = subject.tree
+    page = ChromeMap(root, subject.model)
+    containers = frozenset(page.containers)
     regions = []
-    for number, (element, why) in enumerate(evidence_chrome(root, ChromeMap(root, subject.model), repeated)):
+    for number, (element, why) in enumerate(evidence_chrome(root, page, repeated)):
         classes = (element.get("class") or "").split()
         label = f"evidence {number + 1} <{element.tag}{'.' + classes[0] if classes else ''}> ({why})"
         element.set(MARK, str(number))
-        regions.append(BoilerplateRegion(label, Selector.compile("xpath", f'//*[@{MARK}="{number}"]')))
+        # A box inside the body may move between its blocks, as the declared inline boxes do.
+        inline = any(ancestor in containers for ancestor in element.iterancestors())
+        selector = Selector.compile("xpath", f'//*[@{MARK}="{number}"]')
+        regions.append(BoilerplateRegion(label, selector, placement="inline" if inline else "page"))
     content = serialize(root)
     for element in root.iter():
-        element.attrib.pop(MARK, None)  # the subject's own tree is shared: leave it as it was
+        if isinstance(element.tag, str):
+            element.attrib.pop(MARK, None)  # the subject's own tree is shared: leave it as it was
     model = dataclasses.replace(subject.model, boilerplate=(*subject.model.boilerplate, *regions))
     marked = Subject.from_content(
         content, url=subject.url, captured_at=subject.captured_at, layouts=subject.layouts, charset="utf-8",
