@@ -44,3 +44,7 @@ class ExtractionError(TemplateGuardError):
         self.problems = tuple(problems)
         head = f"{source}: " if source else ""
         super().__init__(f"{head}layout {layout} version {version} does not fit: " + "; ".join(problems))
+
+
+class DraftError(TemplateGuardError):
+    """A layout cannot be drafted from the pages given (too few pages, several sites, no URL)."""

@@ -18,6 +18,8 @@ from template_guard.errors import TemplateGuardError
 from template_guard.store.pages import discover_pages, read_page
 from template_guard.tools.capture import capture_command
 from template_guard.tools.evaluate import evaluate_command
+from template_guard.tools.init_command import init_command
+from template_guard.tools.locate_command import locate_command
 from template_guard.tools.options import EXIT_INVALID_LAYOUTS, EXIT_PROBLEMS, fail, layouts_dir_option, reporting_errors
 
 __all__ = ["EXIT_INVALID_LAYOUTS", "EXIT_PROBLEMS", "main"]
@@ -176,3 +178,5 @@ def explain(
 
 main.add_command(capture_command)
 main.add_command(evaluate_command)
+main.add_command(init_command)
+main.add_command(locate_command)
