@@ -18,7 +18,7 @@ from template_guard.drafting.fields import (
     draft_title,
 )
 from template_guard.drafting.pages import DraftPage
-from template_guard.drafting.regions import ArticleParts, RegionDraft, draft_regions
+from template_guard.drafting.regions import ArticleParts, RegionDraft, draft_regions, link_plugs
 from template_guard.drafting.selectors import SelectorCache
 from template_guard.errors import DraftError
 
@@ -55,7 +55,7 @@ class LayoutDraft:
                 items.append(f"{field.name}: {field.expression!r} uses a hashed class name")
         for region in self.regions:
             if region.hashed:
-                items.append(f"region {region.name}: {region.css!r} uses a hashed class name")
+                items.append(f"region {region.name}: {region.expression!r} uses a hashed class name")
             if region.present == 1 and region.pages > 1:
                 items.append(f"region {region.name}: seen on one page only ({region.preview!r}); keep it if it is chrome")
             if region.name in ("chrome", "inline-box") or region.name.startswith(("chrome-", "inline-box-")):
@@ -82,7 +82,8 @@ def draft_layout(pages: Sequence[DraftPage], name: str) -> LayoutDraft:
         ArticleParts(page_stats, group, tuple(e for f in fields for e in (f.elements[i] if f.elements else ())))
         for i, (page_stats, group) in enumerate(zip(stats, body.containers, strict=True))
     ]
-    regions = tuple(draft_regions(parts, cache))
+    plugs = link_plugs(parts, body.css)
+    regions = tuple(draft_regions(parts, cache)) + ((plugs,) if plugs else ())
     first = min((p.captured for p in pages if p.captured), default=None)
     return LayoutDraft(
         name=name,

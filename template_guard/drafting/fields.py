@@ -121,8 +121,8 @@ def draft_standfirst(pages: Sequence[DraftPage], cache: SelectorCache) -> FieldD
     if present * 2 < len(pages):
         return None
     choice = choose([(p.root, t) for p, t in zip(pages, targets, strict=True)], cache)
-    if choice is None:
-        return None
+    if choice is None or choice.fits < present:
+        return None  # no one selector reads the standfirst wherever there is one
     notes = [f"agrees with the page's description (JSON-LD / og:description) on {present} of {len(pages)} pages"]
     return _visible_field("standfirst", choice, targets, notes)
 

@@ -11,21 +11,29 @@ import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
+from cssselect import HTMLTranslator
 from lxml import etree
 
 from template_guard.drafting.compare import PageText, text_of
 from template_guard.drafting.selectors import LANDMARK_TAGS, SelectorCache, anchored_candidates, is_hashed
 from template_guard.engine.article import clip
+from template_guard.engine.layout import normalise_host
+from template_guard.engine.selectors import SelectorKind
 
 Element = etree._Element
 Harmless = Callable[[int, Element, bool], bool]  # (page index, element, inline) -> may a region remove it?
 
 MIN_REGION_CHARS = 20
 MAX_REGIONS = 30
+MIN_PLUG_CHARS = 20  # a linked paragraph shorter than a headline ("here") is part of the text
 # A box inside the body may hold some prose (teaser summaries) when links make up much of its text.
 MAX_BOX_PROSE_SHARE = 0.1
 MIN_BOX_LINK_SHARE = 0.3
+# A box whose name says it is chrome may hold more prose, links or not.
+MAX_NAMED_BOX_PROSE_SHARE = 0.25
+_NAMED_CHROME = frozenset({"author-bio", "newsletter", "related", "most-read", "ads", "share", "comments", "cookie-notice"})
 _NAMES = (
     ("cookie-notice", r"cookie|consent|gdpr"),
     ("newsletter", r"newsletter|subscribe|sign-?up"),
@@ -37,7 +45,7 @@ _NAMES = (
     ("ads", r"\bads?\b|advert|sponsor|dfp|gpt|promo|banner"),
     ("ticker", r"ticker|breaking"),
     ("search", r"search"),
-    ("author-bio", r"author-?bio|bio\b|about-?the-?author"),
+    ("author-bio", r"author-?(?:bio|info|content|box|details|card)|\bbio\b|about-?the-?author"),
     ("media", r"figure|video|image|photo|gallery|media"),
     ("navigation", r"\bnav|menu|navigation"),
     ("header", r"header|banner|masthead|top-?bar"),
@@ -57,7 +65,7 @@ class RegionDraft:
     """A drafted chrome region and what the pages say about it."""
 
     name: str
-    css: str
+    expression: str
     items: str | None
     placement: str
     present: int
@@ -65,6 +73,7 @@ class RegionDraft:
     verbatim: bool
     hashed: bool
     preview: str
+    kind: SelectorKind = "css"
 
 
 @dataclass(frozen=True)
@@ -121,9 +130,38 @@ def draft_regions(parts: Sequence[ArticleParts], cache: SelectorCache) -> list[R
                     continue
                 regions.append(region)
                 for other, page in enumerate(parts):
-                    for match in cache.select(region.css, page.stats.page.root):
+                    for match in cache.select(region.expression, page.stats.page.root):
                         covered[other].update(match.iter())
     return _unique_names(regions)
+
+
+def link_plugs(parts: Sequence[ArticleParts], body_css: str) -> RegionDraft | None:
+    """Paragraphs in the body that are nothing but one link to another story of the site ("READ MORE" plugs)."""
+    plugs = [[p for c in part.containers for p in c.iter("p") if _is_plug(p, part.stats.page.host)] for part in parts]
+    present = sum(1 for found in plugs if found)
+    if present < min(2, len(parts)):
+        return None
+    container = HTMLTranslator().css_to_xpath(body_css)
+    return RegionDraft(
+        name="related-links",
+        expression=f"{container}/descendant::p[count(.//a) = 1 and normalize-space(.) = normalize-space(.//a)]",
+        items=None,
+        placement="inline",
+        present=present,
+        pages=len(parts),
+        verbatim=False,
+        hashed=False,
+        preview=next(clip(text_of(found[0]), 60) for found in plugs if found),
+        kind="xpath",
+    )
+
+
+def _is_plug(paragraph: Element, host: str) -> bool:
+    links = paragraph.findall(".//a")
+    if len(links) != 1 or len(text := text_of(paragraph)) < MIN_PLUG_CHARS or text != text_of(links[0]):
+        return False
+    target = urlsplit(links[0].get("href") or "")
+    return not target.hostname or normalise_host(target.hostname) == host
 
 
 def _chrome_elements(part: ArticleParts, kept: set[Element], prose: set[Element], inline: bool) -> list[Element]:
@@ -160,6 +198,8 @@ def _boxed(part: ArticleParts, element: Element) -> bool:
     if not prose:
         return True
     body_prose = sum(stats.prose.get(c, 0) for c in part.containers)
+    if region_name(element) in _NAMED_CHROME:
+        return prose <= MAX_NAMED_BOX_PROSE_SHARE * body_prose  # an author bio is prose, but not the article
     return prose <= MAX_BOX_PROSE_SHARE * body_prose and stats.links.get(element, 0) >= MIN_BOX_LINK_SHARE * stats.total[element]
 
 
@@ -176,7 +216,7 @@ def _region_for(element: Element, index: int, parts: Sequence[ArticleParts], cac
             texts = [" ".join(text_of(e) for e in found) for found in matches if found]
             return RegionDraft(
                 name=region_name(element) or ("inline-box" if inline else "chrome"),
-                css=candidate.css,
+                expression=candidate.css,
                 items=_items(element),
                 placement="inline" if inline else "page",
                 present=len(texts),

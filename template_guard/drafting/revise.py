@@ -69,14 +69,14 @@ def revise_layout(layout: Layout, text: str, pages: Sequence[DraftPage], name: s
     regions = [
         RegionDraft(**{**r.__dict__, "name": f"{r.name}-new" if r.name in live else r.name})
         for r in draft.regions
-        if r.css not in old_css and (r.name in dropped and _holds_no_field(r, old, pages) or _leaks_into_body(r, old, pages))
+        if r.expression not in old_css and (r.name in dropped and _holds_no_field(r, old, pages) or _leaks_into_body(r, old, pages))
     ]
     replaced = {r.name for r in regions}
     dropped = [n for n in dropped if n not in replaced]
     fields = [f for f in draft.fields if _field_changed(f, old, fit, len(pages))]
     body = None if fit.body_ok else draft.body
     changed = [f"region {n}: matches nothing on the new pages, dropped" for n in dropped]
-    changed += [f"region {r.name}: {r.css}" for r in regions]
+    changed += [f"region {r.name}: {r.expression}" for r in regions]
     changed += [f"field {f.name}: {f.expression}" for f in fields]
     changed += [f"body: {draft.body.css}"] if body else []
     kept = [f"region {r.name}" for r in old.boilerplate if r.name not in dropped and r.name not in replaced]
@@ -118,7 +118,7 @@ def _leaks_into_body(region: RegionDraft, old: LayoutVersion, pages: Sequence[Dr
     """Whether the drafted region is chrome the old version would let into the body (and holds no field)."""
     if not _holds_no_field(region, old, pages):
         return False
-    selector = Selector.compile("css", region.css)
+    selector = Selector.compile(region.kind, region.expression)
     for page in pages:
         covered = {e for r in old.boilerplate for m in r.selector.select(page.root) for e in m.iter()}
         bodies = set(old.body.selector.select(page.root))
@@ -129,7 +129,7 @@ def _leaks_into_body(region: RegionDraft, old: LayoutVersion, pages: Sequence[Dr
 
 def _holds_no_field(region: RegionDraft, old: LayoutVersion, pages: Sequence[DraftPage]) -> bool:
     """Whether removing the region leaves every element the old fields read."""
-    selector = Selector.compile("css", region.css)
+    selector = Selector.compile(region.kind, region.expression)
     for page in pages:
         read = {e for rule in old.fields.values() for e in rule.selector.select(page.root)}
         if any(e in read for m in selector.select(page.root) for e in m.iter()):

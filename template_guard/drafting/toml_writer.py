@@ -78,7 +78,7 @@ def version_tables(
         lines += ["", "# ---- chrome " + "-" * 80]
     for region in regions:
         lines += ["", f"[versions.boilerplate.{_key(region.name)}]", *_region_comments(region)]
-        lines.append(f"css = {toml_string(region.css)}")
+        lines.append(f"{region.kind} = {toml_string(region.expression)}")
         if region.items:
             lines.append(f"items = {toml_string(region.items)}")
         if region.placement != "page":
