@@ -189,3 +189,18 @@ def test_a_data_attribute_beats_a_hashed_class_and_an_id_beats_both() -> None:
 @pytest.mark.parametrize("value", ['say "hi"', "back\\slash", "new\nline", "tab\tand\x7fdel", "naïve — ✓"])
 def test_toml_strings_round_trip(value: str) -> None:
     assert tomllib.loads(f"key = {toml_string(value)}")["key"] == value
+
+
+def test_a_new_version_needs_capture_dates(tmp_path: Path) -> None:
+    bare = []
+    for page in DRAFTING[:2]:
+        copy = tmp_path / page.name  # no sidecar: no capture date
+        copy.write_bytes(page.read_bytes())
+        bare.append(copy)
+    urls = [a for page in DRAFTING[:2] for a in ("--url", json.loads(page.with_suffix(".json").read_text())["url"])]
+    result = invoke("init", "--version", "v2", "--from", "almayadeen-english", *urls, *bare)
+    assert_one_error_line(result, "no capture date", "--captured-at")
+
+
+def test_an_invalid_layout_name(tmp_path: Path) -> None:
+    assert_one_error_line(invoke("init", "--name", "My Site", "--out", tmp_path, *DRAFTING[:2]), "'My Site'", "lower-case")
