@@ -36,8 +36,11 @@ def mean_f1(corpus: Path, gold: dict[str, Any], layout_file: Path, keys: list[st
     for key in keys:
         try:
             extraction = run(
-                (corpus / "pages" / f"{key}.html").read_bytes(), url=gold[key]["url"], captured_at=day(gold, key),
-                layout=layout.name, layouts=LayoutSet((layout,)),
+                (corpus / "pages" / f"{key}.html").read_bytes(),
+                url=gold[key]["url"],
+                captured_at=day(gold, key),
+                layout=layout.name,
+                layouts=LayoutSet((layout,)),
             )
         except TemplateGuardError:
             scores.append(0.0)
@@ -69,12 +72,18 @@ def main() -> int:
                 continue
             name = publisher.lower()
             path = Path(scratch) / f"{name}.toml"
-            pages = load_draft_pages([corpus / "pages" / f"{k}.html" for k in old], [gold[k]["url"] for k in old],
-                                     [day(gold, k) for k in old])
+            pages = load_draft_pages(
+                [corpus / "pages" / f"{k}.html" for k in old],
+                [gold[k]["url"] for k in old],
+                [day(gold, k) for k in old],
+            )
             path.write_text(render_layout(draft_layout(pages, name), dt.date.today()), encoding="utf-8")
             before_old, before_new = mean_f1(corpus, gold, path, old), mean_f1(corpus, gold, path, new)
-            new_pages = load_draft_pages([corpus / "pages" / f"{k}.html" for k in new], [gold[k]["url"] for k in new],
-                                         [day(gold, k) for k in new])
+            new_pages = load_draft_pages(
+                [corpus / "pages" / f"{k}.html" for k in new],
+                [gold[k]["url"] for k in new],
+                [day(gold, k) for k in new],
+            )
             revision = revise_layout(load_layout(path), path.read_text("utf-8"), new_pages, "redesign", dt.date.today())
             path.write_text(revision.layout_text, encoding="utf-8")
             after_new = mean_f1(corpus, gold, path, new)

@@ -23,11 +23,15 @@ from template_guard.tools.evaluate import read_corpus, score_body
 
 REPO = Path(__file__).resolve().parents[1]
 BUNDLED = REPO / "pages" / "almayadeen-english"
-DRAFTING = [BUNDLED / f"{slug}.html" for slug in (
-    "almaty-faced-6-waves", "kazakhstan-critical-red-level", "kazakhstan-terrorists-block-entry")]
+DRAFTING = [
+    BUNDLED / f"{slug}.html"
+    for slug in ("almaty-faced-6-waves", "kazakhstan-critical-red-level", "kazakhstan-terrorists-block-entry")
+]
 HELD_OUT = BUNDLED / "over-5000-arrested.html"
 CORPUS = REPO.parent / "shared" / "corpora" / "fundus-eval"
-needs_corpus = pytest.mark.skipif(not (CORPUS / "gold.json").is_file(), reason=f"fundus-eval corpus not found at {CORPUS}")
+needs_corpus = pytest.mark.skipif(
+    not (CORPUS / "gold.json").is_file(), reason=f"fundus-eval corpus not found at {CORPUS}"
+)
 
 
 def invoke(*args: str | Path) -> Result:
@@ -55,8 +59,10 @@ def test_the_draft_extracts_a_page_it_was_not_drafted_from(drafted: tuple[Path, 
     assert result.exit_code == 0, result.output
     layout = load_layout(path)
     extraction = run(
-        HELD_OUT.read_bytes(), url=json.loads(HELD_OUT.with_suffix(".json").read_text())["url"],
-        layout=layout.name, layouts=LayoutSet((layout,)),
+        HELD_OUT.read_bytes(),
+        url=json.loads(HELD_OUT.with_suffix(".json").read_text())["url"],
+        layout=layout.name,
+        layouts=LayoutSet((layout,)),
     )
     expected = parse_snapshot((REPO / "snapshots" / "almayadeen-english" / "over-5000-arrested.txt").read_text("utf-8"))
     assert extraction.ok, extraction.problems
@@ -78,7 +84,7 @@ def test_the_draft_is_a_commented_review_job(drafted: tuple[Path, Result]) -> No
     inline = [name for name, region in regions.items() if region.get("placement") == "inline"]
     assert any("related" in name for name in inline), regions
     # The Related News box is on two of the three pages: the draft says so where the key would go.
-    related = text[text.index("[versions.boilerplate.related-2]"):]
+    related = text[text.index("[versions.boilerplate.related-2]") :]
     assert "# optional: absent on 1 of 3 pages" in related.split("\n\n")[0]
     assert "confidence" in text.split("[versions.fields.title]")[1].splitlines()[1]
     # Then `check` ran on the pages and a to-do list followed.
@@ -99,8 +105,18 @@ def test_one_page_is_not_enough() -> None:
 
 
 def test_pages_of_different_hosts(tmp_path: Path) -> None:
-    result = invoke("init", "--name", "x", "--out", tmp_path, "--url", "https://example.com/news/a",
-                    "--url", "https://english.almayadeen.net/news/b", *DRAFTING[:2])
+    result = invoke(
+        "init",
+        "--name",
+        "x",
+        "--out",
+        tmp_path,
+        "--url",
+        "https://example.com/news/a",
+        "--url",
+        "https://english.almayadeen.net/news/b",
+        *DRAFTING[:2],
+    )
     assert_one_error_line(result, "different hosts", "example.com", "english.almayadeen.net")
 
 
@@ -111,7 +127,9 @@ def test_a_page_without_url(tmp_path: Path) -> None:
 
 
 def test_a_url_per_page_or_none(tmp_path: Path) -> None:
-    result = invoke("init", "--name", "x", "--out", tmp_path, "--url", "https://english.almayadeen.net/a", *DRAFTING[:2])
+    result = invoke(
+        "init", "--name", "x", "--out", tmp_path, "--url", "https://english.almayadeen.net/a", *DRAFTING[:2]
+    )
     assert_one_error_line(result, "--url once per page")
 
 
@@ -137,7 +155,9 @@ def test_a_new_version_overrides_only_what_no_longer_matches(tmp_path: Path) -> 
     result = invoke("init", "--version", "2026-redesign", "--from", layout_file, *pages)
     assert result.exit_code == 0, result.output
     text = layout_file.read_text("utf-8")
-    assert text.replace("\nvalid_until = 2026-03-01   # added by `template-guard init --version`", "", 1).startswith(original)
+    assert text.replace("\nvalid_until = 2026-03-01   # added by `template-guard init --version`", "", 1).startswith(
+        original
+    )
     layout = load_layout(layout_file)
     old, new = layout.versions
     assert old.valid_until == new.valid_from == min(read_page(p).meta.capture_date for p in pages)
@@ -166,17 +186,29 @@ def test_drafts_from_two_corpus_pages_extract_the_third(tmp_path: Path, publishe
     assert score_body(extraction.article.body, pages[2].body).f1 >= 0.9
 
 
-@pytest.mark.parametrize(("token", "hashed"), [
-    ("sc-1a2b3c", True), ("css-9xk2pq", True), ("Title_h1__3FqA2", True), ("hhylRt", True), ("e1x7yq0", True),
-    ("article-body", False), ("RichTextStoryBody", False), ("col-md-8", False), ("article__body", False),
-])
+@pytest.mark.parametrize(
+    ("token", "hashed"),
+    [
+        ("sc-1a2b3c", True),
+        ("css-9xk2pq", True),
+        ("Title_h1__3FqA2", True),
+        ("hhylRt", True),
+        ("e1x7yq0", True),
+        ("article-body", False),
+        ("RichTextStoryBody", False),
+        ("col-md-8", False),
+        ("article__body", False),
+    ],
+)
 def test_hashed_class_names_are_told_from_written_ones(token: str, hashed: bool) -> None:
     assert is_hashed(token) is hashed
 
 
 def test_a_data_attribute_beats_a_hashed_class_and_an_id_beats_both() -> None:
-    html = (b"<html><body><div class='sc-9f8e7d' data-testid='Body'><p>one</p></div>"
-            b"<div class='sc-1a2b3c'><p>two</p></div><main id='main'><p>three</p></main></body></html>")
+    html = (
+        b"<html><body><div class='sc-9f8e7d' data-testid='Body'><p>one</p></div>"
+        b"<div class='sc-1a2b3c'><p>two</p></div><main id='main'><p>three</p></main></body></html>"
+    )
     root = parse_html(html).root
     cache = SelectorCache()
     body = root.xpath("//div[@data-testid]")[0]
@@ -203,4 +235,15 @@ def test_a_new_version_needs_capture_dates(tmp_path: Path) -> None:
 
 
 def test_an_invalid_layout_name(tmp_path: Path) -> None:
-    assert_one_error_line(invoke("init", "--name", "My Site", "--out", tmp_path, *DRAFTING[:2]), "'My Site'", "lower-case")
+    assert_one_error_line(
+        invoke("init", "--name", "My Site", "--out", tmp_path, *DRAFTING[:2]), "'My Site'", "lower-case"
+    )
+
+
+def test_a_shared_section_is_only_suggested_as_url_pattern(tmp_path: Path) -> None:
+    urls = ["https://english.almayadeen.net/politics/one", "https://english.almayadeen.net/politics/two"]
+    result = invoke("init", "--name", "sections", "--out", tmp_path, "--url", urls[0], "--url", urls[1], *DRAFTING[:2])
+    assert result.exit_code == 0, result.output
+    text = (tmp_path / "sections.toml").read_text("utf-8")
+    assert "url_patterns" not in tomllib.loads(text)  # other sections most likely share the design
+    assert '# url_patterns = ["https://english.almayadeen.net/politics/*"]' in text

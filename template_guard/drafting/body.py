@@ -57,7 +57,9 @@ def draft_body(stats: Sequence[PageText], cache: SelectorCache) -> BodyDraft | N
             for candidate in anchored_candidates(element, depth=5):
                 if candidate.css not in pool or candidate.rank < pool[candidate.css].rank:
                     pool[candidate.css] = candidate
-    ceilings = [max(page.score([best]), 1.0) if best is not None else 1.0 for page, best in zip(stats, bests, strict=True)]
+    ceilings = [
+        max(page.score([best]), 1.0) if best is not None else 1.0 for page, best in zip(stats, bests, strict=True)
+    ]
     ranked: list[tuple[float, Candidate]] = []
     paragraphs = {e for page in stats for e in page.prose_elements}
     for candidate in pool.values():
@@ -79,7 +81,15 @@ def draft_body(stats: Sequence[PageText], cache: SelectorCache) -> BodyDraft | N
     exclude = ["figure"] + [css for css in ("aside", "form") if any(c.iter(css) for cs in containers for c in cs)]
     prose = tuple(sum(page.prose.get(c, 0) for c in found) for page, found in zip(stats, containers, strict=True))
     return BodyDraft(
-        chosen.css, blocks, tuple(exclude), _drop_texts(containers), containers, prose, fits, chosen.hashed, tuple(notes)
+        chosen.css,
+        blocks,
+        tuple(exclude),
+        _drop_texts(containers),
+        containers,
+        prose,
+        fits,
+        chosen.hashed,
+        tuple(notes),
     )
 
 
@@ -87,7 +97,9 @@ def _block_rules(stats: Sequence[PageText], containers: Sequence[Sequence[Elemen
     """Paragraphs (and <div> paragraphs when the containers are written so), headings, list items, quotes."""
     rules: list[tuple[str, str]] = []
     loose = [
-        e for page, group in zip(stats, containers, strict=True) for e in page.prose_elements
+        e
+        for page, group in zip(stats, containers, strict=True)
+        for e in page.prose_elements
         if e.tag not in PROSE_TAGS and any(c in group for c in e.iterancestors())
     ]
     prose = sum(page.prose[c] for page, group in zip(stats, containers, strict=True) for c in group)

@@ -1,21 +1,22 @@
 """Cross-page comparison: how much text and prose each element holds, and what repeats from page to page.
 
-Prose is what an article is made of: paragraph-like elements with a sentence or more of text, few links,
-outside figures and page landmarks, whose text is not repeated verbatim on the other pages of the design
-(text that repeats is chrome), and which the page's JSON-LD articleBody contains when it has one.
+Prose is what an article is made of: paragraphs, list items and headings with text that is not mostly
+links (and <div> paragraphs of a sentence or more), outside figures and page landmarks, whose text is not
+repeated verbatim on the other pages of the design (text that repeats is chrome), and which the page's
+JSON-LD articleBody contains when it has one. Chrome is link text and text that repeats across pages.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from lxml import etree
 
 from template_guard.drafting.pages import DraftPage
 from template_guard.engine.article import normalise_text
-from template_guard.engine.fields import element_text, solid_length
+from template_guard.engine.fields import solid_length
 
 Element = etree._Element
 
@@ -23,7 +24,28 @@ PROSE_TAGS = frozenset({"p", "li", "h2", "h3", "h4", "pre", "dd"})
 _LOOSE_TAGS = frozenset({"div", "section"})  # paragraphs some front ends write without <p>
 _NOT_PROSE_INSIDE = frozenset({"figure", "figcaption", "nav", "footer", "header", "form", "button", "label", "select"})
 _BOXES = PROSE_TAGS | _LOOSE_TAGS | {"aside", "span", "a", "button", "ul", "ol"}
-BLOCK_CHILDREN = frozenset(["p", "div", "section", "article", "ul", "ol", "li", "h1", "h2", "h3", "h4", "h5", "h6", "table", "blockquote", "figure", "header", "footer"])
+BLOCK_CHILDREN = frozenset(
+    [
+        "p",
+        "div",
+        "section",
+        "article",
+        "ul",
+        "ol",
+        "li",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "table",
+        "blockquote",
+        "figure",
+        "header",
+        "footer",
+    ]
+)
 MIN_PROSE_CHARS = 40
 MAX_PROSE_LINK_SHARE = 0.5
 # A body's score: its prose, minus its chrome (link text, text repeated across pages) at this cost, minus
@@ -32,28 +54,24 @@ CHROME_COST = 1.0
 NEUTRAL_COST = 0.1
 
 
-@dataclass
+@dataclass(frozen=True)
 class PageText:
-    """Character counts per element of one page (text without spaces): all text, link text, prose."""
+    """Character counts per element of one page (text without spaces): all text, link text, prose, chrome."""
 
     page: DraftPage
-    total: dict[Element, int] = field(default_factory=dict)
-    links: dict[Element, int] = field(default_factory=dict)
-    prose: dict[Element, int] = field(default_factory=dict)
-    chrome: dict[Element, int] = field(default_factory=dict)
-    prose_elements: list[Element] = field(default_factory=list)
+    total: dict[Element, int]
+    links: dict[Element, int]
+    prose: dict[Element, int]
+    chrome: dict[Element, int]
+    prose_elements: list[Element]
 
     def score(self, elements: Iterable[Element]) -> float:
-        """How good a body these elements make: their prose minus a cost for their other text."""
+        """How good a body these elements make: their prose minus a cost for their chrome and other text."""
         chosen = outermost_of(elements)
         prose = sum(self.prose.get(e, 0) for e in chosen)
         chrome = sum(self.chrome.get(e, 0) for e in chosen)
         total = sum(self.total.get(e, 0) for e in chosen)
         return prose - CHROME_COST * chrome - NEUTRAL_COST * max(total - prose - chrome, 0)
-
-    def text(self, element: Element) -> str:
-        """The element's normalised text."""
-        return element_text(element)
 
 
 def text_of(element: Element) -> str:
@@ -79,7 +97,6 @@ def repeated_texts(pages: Sequence[DraftPage], tags: frozenset[str] = PROSE_TAGS
 
 def measure(page: DraftPage, repeated: set[str]) -> PageText:
     """Count each element's text, link text and prose, bottom-up in one pass."""
-    stats = PageText(page)
     elements = [e for e in page.root.iter() if isinstance(e.tag, str)]
     own = {e: solid_length(e.text or "") + sum(solid_length(c.tail or "") for c in e) for e in elements}
     total = dict(own)
@@ -91,7 +108,6 @@ def measure(page: DraftPage, repeated: set[str]) -> PageText:
         if parent is not None and parent in total:
             total[parent] += total[element]
             links[parent] += links[element]
-    stats.total, stats.links = total, links
     body_text = normalise_text(page.data.article_body)
     candidates = [e for e in elements if _prose_shaped(e, own, total, links, repeated)]
     if body_text:
@@ -99,11 +115,10 @@ def measure(page: DraftPage, repeated: set[str]) -> PageText:
         # A truncated articleBody (some sites give the first paragraph only) is no evidence.
         if sum(total[e] for e in inside) >= 0.3 * sum(total[e] for e in candidates):
             candidates = inside
-    stats.prose, stats.prose_elements = _sum_up(elements, candidates, total), candidates
     boxed = [e for e in elements if e.tag in _BOXES and text_of(e) in repeated]
     repeated_chars = _sum_up(elements, outermost_of(boxed), {e: total[e] - links[e] for e in boxed})
-    stats.chrome = {e: links[e] + repeated_chars[e] for e in elements}
-    return stats
+    chrome = {e: links[e] + repeated_chars[e] for e in elements}
+    return PageText(page, total, links, _sum_up(elements, candidates, total), chrome, candidates)
 
 
 def _sum_up(elements: list[Element], chosen: Iterable[Element], size: dict[Element, int]) -> dict[Element, int]:

@@ -24,6 +24,10 @@ from template_guard.errors import DraftError
 
 # When no capture date is known the first version starts here: early enough for any archived page.
 UNDATED_START = dt.date(2000, 1, 1)
+# First path segments that say "an article" rather than name a section.
+_ARTICLE_SEGMENTS = frozenset(
+    ["news", "article", "articles", "story", "stories", "post", "posts", "blog", "blogs", "a", "p", "content"]
+)
 
 
 @dataclass(frozen=True)
@@ -33,6 +37,7 @@ class LayoutDraft:
     name: str
     domains: tuple[str, ...]
     url_patterns: tuple[str, ...]
+    suggested_pattern: str | None
     version: str
     valid_from: dt.date
     sources: tuple[str, ...]
@@ -57,7 +62,9 @@ class LayoutDraft:
             if region.hashed:
                 items.append(f"region {region.name}: {region.expression!r} uses a hashed class name")
             if region.present == 1 and region.pages > 1:
-                items.append(f"region {region.name}: seen on one page only ({region.preview!r}); keep it if it is chrome")
+                items.append(
+                    f"region {region.name}: seen on one page only ({region.preview!r}); keep it if it is chrome"
+                )
             if region.name in ("chrome", "inline-box") or region.name.startswith(("chrome-", "inline-box-")):
                 items.append(f"region {region.name}: give it a name that says what it is ({region.preview!r})")
         return items
@@ -74,8 +81,13 @@ def draft_layout(pages: Sequence[DraftPage], name: str) -> LayoutDraft:
     title = draft_title(pages, cache)
     if title is None:
         title = FieldDraft("title", "xpath", "/html/head/title", confidence="low", notes=("no <h1> or og:title found",))
-    drafted = [title, draft_standfirst(pages, cache), draft_authors(pages, cache), draft_published(pages, cache),
-               draft_tags(pages)]
+    drafted = [
+        title,
+        draft_standfirst(pages, cache),
+        draft_authors(pages, cache),
+        draft_published(pages, cache),
+        draft_tags(pages),
+    ]
     fields = tuple(f for f in drafted if f is not None)
     body = _excluding_fields(body, fields)
     parts = [
@@ -85,10 +97,12 @@ def draft_layout(pages: Sequence[DraftPage], name: str) -> LayoutDraft:
     plugs = link_plugs(parts, body.css)
     regions = tuple(draft_regions(parts, cache)) + ((plugs,) if plugs else ())
     first = min((p.captured for p in pages if p.captured), default=None)
+    patterns, suggested = _url_patterns(pages)
     return LayoutDraft(
         name=name,
         domains=(pages[0].host,),
-        url_patterns=_url_patterns(pages),
+        url_patterns=patterns,
+        suggested_pattern=suggested,
         version=str(first.year) if first else "v1",
         valid_from=dt.date(first.year, 1, 1) if first else UNDATED_START,
         sources=tuple(f"{p.label} ({p.captured or 'date unknown'})" for p in pages),
@@ -102,22 +116,32 @@ def draft_layout(pages: Sequence[DraftPage], name: str) -> LayoutDraft:
 def _excluding_fields(body: BodyDraft, fields: Sequence[FieldDraft]) -> BodyDraft:
     """Field elements inside the body container (a byline in the article) are excluded from the body."""
     inside = [
-        f.expression for f in fields if f.kind == "css" and any(
+        f.expression
+        for f in fields
+        if f.kind == "css"
+        and any(
             any(a in group for a in element.iterancestors())
-            for group, elements in zip(body.containers, f.elements, strict=True) for element in elements
+            for group, elements in zip(body.containers, f.elements, strict=True)
+            for element in elements
         )
     ]
     return replace(body, exclude=body.exclude + tuple(e for e in inside if e not in body.exclude))
 
 
-def _url_patterns(pages: Sequence[DraftPage]) -> tuple[str, ...]:
-    """A glob on the first path segment when every page shares it (`https://host/news/*`), else none."""
+def _url_patterns(pages: Sequence[DraftPage]) -> tuple[tuple[str, ...], str | None]:
+    """URL globs, and a suggestion left commented out.
+
+    When every page shares its first path segment, the glob on it is emitted if the segment names
+    articles (`/news/`, `/article/`); a section name (`/politics/`) shared by a few pages is only
+    suggested: the site's other sections most likely use the same design.
+    """
     parts = [urlsplit(p.url) for p in pages]
     segments = {part.path.strip("/").split("/")[0] for part in parts if part.path.count("/") >= 2}
     netlocs = {part.netloc for part in parts}
-    if len(segments) != 1 or len(segments) == 1 and not next(iter(segments)) or len(netlocs) != 1:
-        return ()
-    return (f"{parts[0].scheme}://{parts[0].netloc}/{next(iter(segments))}/*",)
+    if len(segments) != 1 or len(netlocs) != 1 or not (segment := next(iter(segments))):
+        return (), None
+    pattern = f"{parts[0].scheme}://{parts[0].netloc}/{segment}/*"
+    return ((pattern,), None) if segment.lower() in _ARTICLE_SEGMENTS else ((), pattern)
 
 
 def _notes(pages: Sequence[DraftPage], fields: Sequence[FieldDraft]) -> tuple[str, ...]:

@@ -61,22 +61,37 @@ def _usable_meta(data: StructuredData, attribute: str, key: str) -> list[str]:
     return [v for v in data.meta_values(attribute, key) if not v.startswith(("http://", "https://"))]
 
 
-def _meta_field(name: str, pages: Sequence[DraftPage], source: tuple[str, str, int], notes: list[str], **keys: object) -> FieldDraft:
+def _meta_field(
+    name: str, pages: Sequence[DraftPage], source: tuple[str, str, int], notes: list[str], **keys: object
+) -> FieldDraft:
     attribute, key, count = source
     notes = [f"read from <meta {attribute}='{key}'> (present on {count} of {len(pages)} pages)", *notes]
     return FieldDraft(
-        name, "xpath", f"/html/head/meta[@{attribute}='{key}']", attribute="content",
-        confidence="high" if count == len(pages) else "low", notes=tuple(notes), **keys,  # type: ignore[arg-type]
+        name,
+        "xpath",
+        f"/html/head/meta[@{attribute}='{key}']",
+        attribute="content",
+        confidence="high" if count == len(pages) else "low",
+        notes=tuple(notes),
+        **keys,  # type: ignore[arg-type]
     )
 
 
-def _visible_field(name: str, choice: Choice, targets: Sequence[Sequence[Element]], notes: list[str], **keys: object) -> FieldDraft:
+def _visible_field(
+    name: str, choice: Choice, targets: Sequence[Sequence[Element]], notes: list[str], **keys: object
+) -> FieldDraft:
     notes = [f"visible element, selector fits {choice.fits} of {choice.pages} pages", *notes]
     if choice.hashed:
         notes.append("only a hashed class name was found: check it survives the next deploy")
     return FieldDraft(
-        name, "css", choice.css, confidence=choice.confidence, hashed=choice.hashed, notes=tuple(notes),
-        elements=tuple(tuple(t) for t in targets), **keys,  # type: ignore[arg-type]
+        name,
+        "css",
+        choice.css,
+        confidence=choice.confidence,
+        hashed=choice.hashed,
+        notes=tuple(notes),
+        elements=tuple(tuple(t) for t in targets),
+        **keys,  # type: ignore[arg-type]
     )
 
 
@@ -89,7 +104,8 @@ def draft_title(pages: Sequence[DraftPage], cache: SelectorCache) -> FieldDraft 
         refs = [r for r in refs if r]
         scored = [
             (max((similarity(text_of(h1), r) for r in refs), default=0.5), h1)
-            for h1 in page.root.iter("h1") if text_of(h1)
+            for h1 in page.root.iter("h1")
+            if text_of(h1)
         ]
         best = max(scored, key=lambda row: row[0], default=None)
         targets.append([best[1]] if best and best[0] >= 0.5 else [])
@@ -100,7 +116,9 @@ def draft_title(pages: Sequence[DraftPage], cache: SelectorCache) -> FieldDraft 
         return _visible_field("title", choice, targets, notes)
     source = _meta_rule(pages, "title")
     if source:
-        return _meta_field("title", pages, source, [*notes, "no <h1> selector fits every page; og:title may carry the site's name"])
+        return _meta_field(
+            "title", pages, source, [*notes, "no <h1> selector fits every page; og:title may carry the site's name"]
+        )
     return _visible_field("title", choice, targets, notes) if choice else None
 
 
@@ -108,12 +126,19 @@ def draft_standfirst(pages: Sequence[DraftPage], cache: SelectorCache) -> FieldD
     """The visible element (outside the body) whose text is the description the page declares."""
     targets: list[list[Element]] = []
     for page in pages:
-        refs = [r for r in (page.data.description, *page.data.meta_values("property", "og:description"),
-                            *page.data.meta_values("name", "description")) if len(r) >= 30]
+        refs = [
+            r
+            for r in (
+                page.data.description,
+                *page.data.meta_values("property", "og:description"),
+                *page.data.meta_values("name", "description"),
+            )
+            if len(r) >= 30
+        ]
         found = [
-            e for e in page.root.iter(*_STANDFIRST_TAGS)
-            if 30 <= len(text_of(e)) <= 600
-            and any(similarity(text_of(e), r) >= _AGREE for r in refs)
+            e
+            for e in page.root.iter(*_STANDFIRST_TAGS)
+            if 30 <= len(text_of(e)) <= 600 and any(similarity(text_of(e), r) >= _AGREE for r in refs)
         ]
         # The innermost element that holds the text, not every wrapper around it.
         targets.append([e for e in found if not any(other in found for other in e.iterdescendants())][:1])
@@ -131,8 +156,11 @@ def draft_authors(pages: Sequence[DraftPage], cache: SelectorCache) -> FieldDraf
     """Authors from <meta name='author'> when every page has it, else the visible byline names."""
     source = _meta_rule(pages, "authors")
     agree = sum(
-        1 for page in pages
-        if page.data.authors and source and {a.lower() for a in page.data.authors}
+        1
+        for page in pages
+        if page.data.authors
+        and source
+        and {a.lower() for a in page.data.authors}
         <= {v.lower() for value in _usable_meta(page.data, source[0], source[1]) for v in _split_names(value)}
     )
     has_ld = sum(1 for page in pages if page.data.authors)
@@ -144,16 +172,20 @@ def draft_authors(pages: Sequence[DraftPage], cache: SelectorCache) -> FieldDraf
         names = [n.lower() for n in page.data.authors]
         if not names and source:
             names = [v.lower() for value in _usable_meta(page.data, source[0], source[1]) for v in _split_names(value)]
-        targets.append([
-            e for e in page.root.iter("a", "span", "div", "li", "p")
-            if (text := text_of(e).lower())
-            and any(text in (n, f"by {n}") for n in names)
-        ])
+        targets.append(
+            [
+                e
+                for e in page.root.iter("a", "span", "div", "li", "p")
+                if (text := text_of(e).lower()) and any(text in (n, f"by {n}") for n in names)
+            ]
+        )
     targets = [[e for e in t if not any(o in t for o in e.iterdescendants())] for t in targets]
     if any(targets):
         choice = choose([(p.root, t) for p, t in zip(pages, targets, strict=True)], cache, exact=False)
         if choice:
-            return _visible_field("authors", choice, targets, [*notes, "multiple: each match is one author"], multiple=True)
+            return _visible_field(
+                "authors", choice, targets, [*notes, "multiple: each match is one author"], multiple=True
+            )
     return _meta_field("authors", pages, source, notes, multiple=True) if source else None
 
 
@@ -166,7 +198,9 @@ def draft_published(pages: Sequence[DraftPage], cache: SelectorCache) -> FieldDr
     source = _meta_rule(pages, "published")
     if source and source[2] == len(pages):
         agree = sum(
-            1 for page in pages if page.data.published
+            1
+            for page in pages
+            if page.data.published
             and any(v[:10] == page.data.published[:10] for v in page.data.meta_values(source[0], source[1]))
         )
         has_ld = sum(1 for page in pages if page.data.published)

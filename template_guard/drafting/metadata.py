@@ -12,8 +12,18 @@ from lxml import etree
 from template_guard.engine.article import normalise_text
 
 _ARTICLE_TYPES = frozenset(
-    {"NewsArticle", "Article", "ReportageNewsArticle", "BlogPosting", "LiveBlogPosting", "AnalysisNewsArticle",
-     "OpinionNewsArticle", "WebPage", "SocialMediaPosting", "BackgroundNewsArticle"}
+    {
+        "NewsArticle",
+        "Article",
+        "ReportageNewsArticle",
+        "BlogPosting",
+        "LiveBlogPosting",
+        "AnalysisNewsArticle",
+        "OpinionNewsArticle",
+        "WebPage",
+        "SocialMediaPosting",
+        "BackgroundNewsArticle",
+    }
 )
 # Meta tags a field can read, by field: (attribute, name) in order of preference.
 META_SOURCES = {

@@ -33,7 +33,9 @@ MAX_BOX_PROSE_SHARE = 0.1
 MIN_BOX_LINK_SHARE = 0.3
 # A box whose name says it is chrome may hold more prose, links or not.
 MAX_NAMED_BOX_PROSE_SHARE = 0.25
-_NAMED_CHROME = frozenset({"author-bio", "newsletter", "related", "most-read", "ads", "share", "comments", "cookie-notice"})
+_NAMED_CHROME = frozenset(
+    {"author-bio", "newsletter", "related", "most-read", "ads", "share", "comments", "cookie-notice"}
+)
 _NAMES = (
     ("cookie-notice", r"cookie|consent|gdpr"),
     ("newsletter", r"newsletter|subscribe|sign-?up"),
@@ -54,10 +56,37 @@ _NAMES = (
     ("topics", r"\btags?\b|topics"),
 )
 # Phrasing elements: part of a paragraph's text, never a box of their own.
-_INLINE_TAGS = frozenset(["a", "span", "em", "strong", "b", "i", "u", "small", "sup", "sub", "mark", "abbr", "cite", "q", "code", "time", "br", "img"])
+_INLINE_TAGS = frozenset(
+    [
+        "a",
+        "span",
+        "em",
+        "strong",
+        "b",
+        "i",
+        "u",
+        "small",
+        "sup",
+        "sub",
+        "mark",
+        "abbr",
+        "cite",
+        "q",
+        "code",
+        "time",
+        "br",
+        "img",
+    ]
+)
 _BARE_CONTENT_TAG = re.compile(r"(?:^|[\s>])(?:ul|ol|li|p|h[1-6]|div|section|span|blockquote|a|table)$")
-_TAG_NAMES = {"nav": "navigation", "footer": "footer", "header": "header", "aside": "sidebar", "form": "form",
-              "figure": "media"}
+_TAG_NAMES = {
+    "nav": "navigation",
+    "footer": "footer",
+    "header": "header",
+    "aside": "sidebar",
+    "form": "form",
+    "figure": "media",
+}
 
 
 @dataclass(frozen=True)
@@ -168,10 +197,19 @@ def _chrome_elements(part: ArticleParts, kept: set[Element], prose: set[Element]
     stats = part.stats
     if inline:
         found = [
-            e for c in part.containers for e in c.iterdescendants()
-            if isinstance(e.tag, str) and e.tag not in _INLINE_TAGS and e not in kept and stats.total.get(e, 0) >= 10
+            e
+            for c in part.containers
+            for e in c.iterdescendants()
+            if isinstance(e.tag, str)
+            and e.tag not in _INLINE_TAGS
+            and e not in kept
+            and stats.total.get(e, 0) >= 10
             and not any(a in prose for a in e.iterancestors())
-            and (stats.links.get(e, 0) * 2 >= stats.total[e] or region_name(e) or stats.chrome.get(e, 0) * 2 >= stats.total[e])
+            and (
+                stats.links.get(e, 0) * 2 >= stats.total[e]
+                or region_name(e)
+                or stats.chrome.get(e, 0) * 2 >= stats.total[e]
+            )
             and _boxed(part, e)
         ]
         members = set(found)
@@ -200,11 +238,15 @@ def _boxed(part: ArticleParts, element: Element) -> bool:
     body_prose = sum(stats.prose.get(c, 0) for c in part.containers)
     if region_name(element) in _NAMED_CHROME:
         return prose <= MAX_NAMED_BOX_PROSE_SHARE * body_prose  # an author bio is prose, but not the article
-    return prose <= MAX_BOX_PROSE_SHARE * body_prose and stats.links.get(element, 0) >= MIN_BOX_LINK_SHARE * stats.total[element]
+    return (
+        prose <= MAX_BOX_PROSE_SHARE * body_prose
+        and stats.links.get(element, 0) >= MIN_BOX_LINK_SHARE * stats.total[element]
+    )
 
 
-def _region_for(element: Element, index: int, parts: Sequence[ArticleParts], cache: SelectorCache, inline: bool,
-                check: Harmless) -> RegionDraft | None:
+def _region_for(
+    element: Element, index: int, parts: Sequence[ArticleParts], cache: SelectorCache, inline: bool, check: Harmless
+) -> RegionDraft | None:
     candidates = sorted(anchored_candidates(element, depth=4), key=lambda c: (c.rank, len(c.css)))
     for candidate in candidates:
         if _BARE_CONTENT_TAG.search(candidate.css):
@@ -233,8 +275,11 @@ def _items(element: Element) -> str | None:
     if len(element.findall(".//li")) >= 2:
         return "li"
     counts = Counter(
-        f"{child.tag}.{c}" for child in element if isinstance(child.tag, str)
-        for c in (child.get("class") or "").split()[:1] if not is_hashed(c) and re.match(r"^-?[A-Za-z_][\w-]*$", c)
+        f"{child.tag}.{c}"
+        for child in element
+        if isinstance(child.tag, str)
+        for c in (child.get("class") or "").split()[:1]
+        if not is_hashed(c) and re.match(r"^-?[A-Za-z_][\w-]*$", c)
     )
     common = [key for key, count in counts.most_common(1) if count >= 2]
     if common:

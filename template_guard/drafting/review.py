@@ -35,8 +35,13 @@ def review_layout(layout: Layout, pages: Sequence[DraftPage], drafted_todo: Sequ
         try:
             page = read_page(draft_page.label)
             extraction = run(
-                page.content, url=draft_page.url, captured_at=draft_page.captured, layout=layout.name,
-                layouts=layouts, http_charset=page.meta.charset, source=draft_page.label,
+                page.content,
+                url=draft_page.url,
+                captured_at=draft_page.captured,
+                layout=layout.name,
+                layouts=layouts,
+                http_charset=page.meta.charset,
+                source=draft_page.label,
             )
         except TemplateGuardError as error:
             failed += 1

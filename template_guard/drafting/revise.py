@@ -52,13 +52,19 @@ def revise_layout(layout: Layout, text: str, pages: Sequence[DraftPage], name: s
     if name in {v.name for v in layout.versions}:
         raise DraftError(f"layout {layout.name} already has a version {name!r}; choose another --version name")
     if old.valid_until is not None:
-        raise DraftError(f"version {old.name!r} of {layout.name} already ends on {old.valid_until}; edit the file by hand")
+        raise DraftError(
+            f"version {old.name!r} of {layout.name} already ends on {old.valid_until}; edit the file by hand"
+        )
     dates = [p.captured for p in pages if p.captured]
     if not dates:
-        raise DraftError("the new pages have no capture date: give sidecars with captured_at, or --captured-at per page")
+        raise DraftError(
+            "the new pages have no capture date: give sidecars with captured_at, or --captured-at per page"
+        )
     start = min(dates)
     if start <= old.valid_from:
-        raise DraftError(f"the new pages were captured on {start}, not after version {old.name!r} starts ({old.valid_from})")
+        raise DraftError(
+            f"the new pages were captured on {start}, not after version {old.name!r} starts ({old.valid_from})"
+        )
     draft = draft_layout(pages, layout.name)
     fit = _old_fit(old, pages, draft)
     dropped = [r.name for r in old.boilerplate if not fit.region_pages[r.name]]
@@ -69,7 +75,8 @@ def revise_layout(layout: Layout, text: str, pages: Sequence[DraftPage], name: s
     regions = [
         RegionDraft(**{**r.__dict__, "name": f"{r.name}-new" if r.name in live else r.name})
         for r in draft.regions
-        if r.expression not in old_css and (r.name in dropped and _holds_no_field(r, old, pages) or _leaks_into_body(r, old, pages))
+        if r.expression not in old_css
+        and (r.name in dropped and _holds_no_field(r, old, pages) or _leaks_into_body(r, old, pages))
     ]
     replaced = {r.name for r in regions}
     dropped = [n for n in dropped if n not in replaced]
@@ -154,4 +161,8 @@ def _end_version(text: str, day: dt.date) -> str:
     if start is None:
         raise DraftError("cannot find valid_from in the last version of the layout file")
     body = text if text.endswith("\n") else text + "\n"
-    return body[: start.end()] + f"\nvalid_until = {day}   # added by `template-guard init --version`" + body[start.end():]
+    return (
+        body[: start.end()]
+        + f"\nvalid_until = {day}   # added by `template-guard init --version`"
+        + body[start.end() :]
+    )

@@ -20,15 +20,36 @@ Element = etree._Element
 
 # Tags that name what they hold: one of them alone is a readable, stable selector.
 SEMANTIC_TAGS = frozenset(
-    ["article", "main", "nav", "header", "footer", "aside", "h1", "h2", "time", "figure", "form", "section", "address", "blockquote", "ul", "ol"]
+    [
+        "article",
+        "main",
+        "nav",
+        "header",
+        "footer",
+        "aside",
+        "h1",
+        "h2",
+        "time",
+        "figure",
+        "form",
+        "section",
+        "address",
+        "blockquote",
+        "ul",
+        "ol",
+    ]
 )
 # Ancestors worth anchoring a selector in (the page landmarks).
 LANDMARK_TAGS = frozenset(["article", "main", "nav", "header", "footer", "aside", "body"])
 # data-* attributes whose values are component names, not per-render state.
 _DATA_PREFERRED = ("data-testid", "data-component", "data-module", "data-element", "data-gu-name", "data-type")
-_DATA_IGNORED = re.compile(r"^data-(?:src|srcset|url|href|id|uuid|analytics|track|tracking|event|gtm|ga|state|index|"
-                           r"position|pos|time|timestamp|lazy|original|sizes|width|height|bg|image|img)")
-_HASH_PREFIX = re.compile(r"^(?:sc|css|jsx|emotion|styled|svelte|tw|chakra|mui[a-z]*|ant|e\d)-?[a-z0-9]*\d", re.IGNORECASE)
+_DATA_IGNORED = re.compile(
+    r"^data-(?:src|srcset|url|href|id|uuid|analytics|track|tracking|event|gtm|ga|state|index|"
+    r"position|pos|time|timestamp|lazy|original|sizes|width|height|bg|image|img)"
+)
+_HASH_PREFIX = re.compile(
+    r"^(?:sc|css|jsx|emotion|styled|svelte|tw|chakra|mui[a-z]*|ant|e\d)-?[a-z0-9]*\d", re.IGNORECASE
+)
 _SUFFIXED = re.compile(r"^(?P<stem>[A-Za-z][\w-]*?)(?P<sep>__|_|-)(?P<hash>[A-Za-z0-9][\w-]{3,7})$")
 _NUMBERED_VALUE = re.compile(r"^.*[-_]\d+$")
 _SAFE_VALUE = re.compile(r"^[\w .:/-]{1,60}$")

@@ -54,6 +54,11 @@ def render_layout(draft: LayoutDraft, today: dt.date) -> str:
     ]
     if draft.url_patterns:
         lines.append(f"url_patterns = [{', '.join(toml_string(p) for p in draft.url_patterns)}]")
+    elif draft.suggested_pattern:
+        lines.append(
+            f"# url_patterns = [{toml_string(draft.suggested_pattern)}]   # every page is in this section; "
+            "uncomment if only it uses this design"
+        )
     else:
         lines.append("# url_patterns: the pages share no first path segment, so every URL of the domain is served")
     lines += [
@@ -86,7 +91,11 @@ def version_tables(
     if fields or body:
         lines += ["", "# ---- the article " + "-" * 74]
     for field in fields:
-        lines += ["", f"[versions.fields.{field.name}]", _comment(f"{field.confidence} confidence: " + "; ".join(field.notes))]
+        lines += [
+            "",
+            f"[versions.fields.{field.name}]",
+            _comment(f"{field.confidence} confidence: " + "; ".join(field.notes)),
+        ]
         lines.append(f"{field.kind} = {toml_string(field.expression)}")
         if field.attribute:
             lines.append(f"attribute = {toml_string(field.attribute)}")
@@ -120,8 +129,10 @@ def _body_table(body: BodyDraft) -> list[str]:
     pages = len(body.containers)
     lines = [
         "[versions.fields.body]",
-        _comment(f"{'high' if body.fits == pages and not body.hashed else 'low'} confidence: the container of the "
-                 f"prose on {body.fits} of {pages} pages; " + "; ".join(body.notes)),
+        _comment(
+            f"{'high' if body.fits == pages and not body.hashed else 'low'} confidence: the container of the "
+            f"prose on {body.fits} of {pages} pages; " + "; ".join(body.notes)
+        ),
     ]
     if body.hashed:
         lines.append("# hashed class name: the only selector found; check it after the next deploy")

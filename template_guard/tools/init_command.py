@@ -28,11 +28,22 @@ _NAME = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 @click.command("init")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--name", help="Name of the new layout: lower-case letters, digits, '.', '_' or '-'.")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Directory for NAME.toml (default: ./layouts; with --version: the layout's own file).")
-@click.option("--url", "urls", multiple=True, help="Each page's URL, in page order (default: sidecar, else canonical link).")
-@click.option("--captured-at", "dates", multiple=True, type=click.DateTime(formats=["%Y-%m-%d"]),
-              help="Each page's capture date, in page order (default: its sidecar).")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Directory for NAME.toml (default: ./layouts; with --version: the layout's own file).",
+)
+@click.option(
+    "--url", "urls", multiple=True, help="Each page's URL, in page order (default: sidecar, else canonical link)."
+)
+@click.option(
+    "--captured-at",
+    "dates",
+    multiple=True,
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Each page's capture date, in page order (default: its sidecar).",
+)
 @click.option("--version", "version_name", help="Draft a new version NAME of the layout given by --from.")
 @click.option("--from", "from_layout", help="Layout file, or layout name, that the new --version extends.")
 @click.option("--force", is_flag=True, help="Overwrite an existing NAME.toml.")
@@ -75,7 +86,12 @@ def init_command(
 
 
 def _new_version(
-    pages: list[DraftPage], version: str, source: str, out_dir: Path | None, layouts_dirs: tuple[Path, ...], today: dt.date
+    pages: list[DraftPage],
+    version: str,
+    source: str,
+    out_dir: Path | None,
+    layouts_dirs: tuple[Path, ...],
+    today: dt.date,
 ) -> None:
     path = Path(source)
     layout = load_layout(path) if path.suffix == ".toml" or path.is_file() else load_layouts(layouts_dirs).get(source)
@@ -109,8 +125,10 @@ def _warn_if_served(page: DraftPage, layout: Layout, layouts_dirs: tuple[Path, .
         click.echo(f"note: {error}")
         return
     if other.source.resolve() != layout.source.resolve():
-        click.echo(f"note: layout {other.name} ({other.source}) already serves {page.host}: "
-                   f"use init --version NAME --from {other.name} to extend it instead")
+        click.echo(
+            f"note: layout {other.name} ({other.source}) already serves {page.host}: "
+            f"use init --version NAME --from {other.name} to extend it instead"
+        )
 
 
 def _report(review: Review) -> None:

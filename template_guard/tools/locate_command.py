@@ -49,8 +49,10 @@ def locate_command(path: Path, text: str) -> None:
         click.echo(f"  <{element.tag}>  {choice.css}")
         click.echo(f"      {clip(text_of(element), 90)!r}")
         if choice.hashed:
-            click.echo(f"      warning: only hashed class names name this element ({choice.css}); "
-                       "they change with every build of the site's front end")
+            click.echo(
+                f"      warning: only hashed class names name this element ({choice.css}); "
+                "they change with every build of the site's front end"
+            )
         elif choice.rank >= 9:
             click.echo("      warning: nothing names this element; the selector is a positional path")
     if len(innermost) > MAX_SHOWN:
