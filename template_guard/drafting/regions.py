@@ -48,7 +48,7 @@ _NAMES = (
     ("ticker", r"ticker|breaking"),
     ("search", r"search"),
     ("author-bio", r"author-?(?:bio|info|content|box|details|card)|\bbio\b|about-?the-?author"),
-    ("media", r"figure|video|image|photo|gallery|media"),
+    ("media", r"figure|caption|video|image|photo|gallery|media"),
     ("navigation", r"\bnav|menu|navigation"),
     ("header", r"header|banner|masthead|top-?bar"),
     ("footer", r"footer|contentinfo"),
@@ -79,6 +79,15 @@ _INLINE_TAGS = frozenset(
     ]
 )
 _BARE_CONTENT_TAG = re.compile(r"(?:^|[\s>])(?:ul|ol|li|p|h[1-6]|div|section|span|blockquote|a|table)$")
+_TEXT_NAMES = (
+    ("most-read", r"most (?:read|viewed|popular)|trending|popular"),
+    ("related", r"related|read (?:more|next)|more (?:from|on|stories)|you may also|recommended|explore more"),
+    ("newsletter", r"newsletter|sign up|subscribe"),
+    ("comments", r"comments?\b"),
+    ("share", r"^share\b"),
+    ("ads", r"^advertisement"),
+)
+_HEADING_CHARS = 40
 _TAG_NAMES = {
     "nav": "navigation",
     "footer": "footer",
@@ -123,14 +132,21 @@ class ArticleParts:
 
 
 def region_name(element: Element) -> str | None:
-    """What a region is, from its tag, id, classes, role and labels; None when nothing tells."""
+    """What a region is, from its tag, id, classes, role and labels, else from its heading words."""
     words = " ".join(
-        element.get(name) or "" for name in ("id", "class", "role", "aria-label", "data-testid", "data-component")
+        str(value)
+        for name, value in element.attrib.items()
+        if (name in ("id", "class", "role", "aria-label", "itemprop") or str(name).startswith("data-"))
+        and "/" not in str(value)  # URLs in data-src and friends say nothing about the region
     ).lower()
     for name, pattern in _NAMES:
         if re.search(pattern, words):
             return name
-    return _TAG_NAMES.get(str(element.tag))
+    if tag_name := _TAG_NAMES.get(str(element.tag)):
+        return tag_name
+    # "Most viewed", "Related stories", "Sign up to our newsletter": a box often says what it is.
+    heading = text_of(element)[:_HEADING_CHARS].lower()
+    return next((name for name, pattern in _TEXT_NAMES if re.search(pattern, heading)), None)
 
 
 def draft_regions(parts: Sequence[ArticleParts], cache: SelectorCache) -> list[RegionDraft]:
@@ -223,7 +239,7 @@ def _chrome_elements(part: ArticleParts, kept: set[Element], prose: set[Element]
                 continue
             if child in kept:
                 stack.append(child)
-            elif stats.total.get(child, 0) >= MIN_REGION_CHARS or child.tag in LANDMARK_TAGS:
+            elif stats.total.get(child, 0) >= MIN_REGION_CHARS or child.tag in LANDMARK_TAGS and stats.total.get(child):
                 found.append(child)
     order = {e: i for i, e in enumerate(stats.page.root.iter())}
     return sorted(found, key=lambda e: order.get(e, 0))
