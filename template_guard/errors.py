@@ -92,3 +92,7 @@ class UnknownFieldError(TemplateGuardError, KeyError):
 
 class UnknownOptionError(TemplateGuardError, TypeError):
     """An extraction option that does not exist (a misspelt keyword argument): a TypeError, as Python raises."""
+
+
+class DraftError(TemplateGuardError):
+    """A layout cannot be drafted from the pages given (too few pages, several sites, no URL)."""

@@ -196,9 +196,9 @@ def test_a_page_whose_required_title_matched_nothing_fails_every_property(pytest
     (folder / "one.json").write_text('{"url": "https://tiny.example/one", "captured_at": "2024-05-01T10:00:00Z"}')
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-rfE")
     outcomes = result.parseoutcomes()
-    assert outcomes.get("passed", 0) == 0 and outcomes.get("failed", 0) + outcomes.get("errors", 0) == 5, outcomes
+    assert outcomes.get("passed", 0) == 0 and outcomes.get("failed", 0) + outcomes.get("errors", 0) == 6, outcomes
     lines = [line for line in result.stdout.lines if "does not fit" in line]
-    assert len(lines) >= 5 and all("'title' (css 'h1.headline') matched nothing" in line for line in lines), lines
+    assert len(lines) >= 6 and all("'title' (css 'h1.headline') matched nothing" in line for line in lines), lines
     assert "Traceback" not in result.stdout.str()
 
 

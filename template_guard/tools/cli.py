@@ -36,6 +36,14 @@ LAZY_COMMANDS = {
         "template_guard.tools.evaluate_command:evaluate_command",
         "Score extraction quality on a fundus-eval corpus (ROUGE-LSum vs gold), next to trafilatura and Fundus.",
     ),
+    "init": LazyCommand(
+        "template_guard.tools.init_command:init_command",
+        "Draft a layout (or a new version of one) from two or more captures of a site.",
+    ),
+    "locate": LazyCommand(
+        "template_guard.tools.locate_command:locate_command",
+        "Print the elements holding a text, with a short stable selector for each.",
+    ),
     "report": LazyCommand(
         "template_guard.tools.report_command:report_command",
         "Write an HTML report per page: the page as captured, with what its layout keeps, strips and suspects.",
