@@ -11,16 +11,16 @@ four times, N = 1,000 about 21 times: several captures per layout version, as a 
 For every size, pytest runs in a fresh interpreter in the project directory (`-p no:cacheprovider`, the
 default `ci` profile), phase by phase:
 
-  update     `pytest --snapshot-update`: writes every snapshot (the property layer is skipped)
+  update     `pytest --snapshot-update`: writes every snapshot (the property layer is deselected)
   snapshot   the snapshot tests alone (`-o template_guard_tests=snapshot`)
-  default    the default generated tests: snapshots plus the four properties (with `--workers W`: also on
-             `-n W` with pytest-xdist, wall time)
+  default    the generated tests of `--layers` (default: snapshots plus the four properties; with
+             `--workers W` also on `-n W` with pytest-xdist, wall time)
 
 Printed per phase: the CPU seconds of the pytest process and its children (user + sys, from
 `getrusage(RUSAGE_CHILDREN)`), wall seconds, CPU seconds per page, and per generated test function the
-summed test time (pytest's own per-test duration, from its JUnit XML); then the ratio of each phase's CPU
-seconds between consecutive sizes next to the ratio of their page counts (cost growing with layout
-versions, not pages, shows as a CPU ratio well below the page ratio). Targets (issue 16): 192 pages
+summed CPU seconds of its tests (recorded by the project's conftest into the JUnit XML); then the ratio of
+each phase's CPU seconds between consecutive sizes next to the ratio of their page counts (cost growing
+with layout versions, not pages, shows as a CPU ratio well below the page ratio). Targets (issue 16): 192 pages
 ≤ 300 CPU-s for the default tests in one process; 1,000 pages ≤ 15 minutes wall on 2 cores with -n 2.
 """
 
@@ -29,6 +29,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import itertools
+import json
 import os
 import resource
 import subprocess
@@ -55,10 +56,27 @@ from template_guard.tools.evaluate import read_corpus
 PYPROJECT = """\
 [tool.pytest.ini_options]
 addopts = "-p no:cacheprovider"
+template_guard_tests = {layers}
+"""
+# The project's conftest records each test's CPU seconds (setup, call and teardown) in its JUnit XML: on a
+# shared machine the wall durations pytest reports say more about the other processes than about the test.
+CONFTEST = """\
+import time
+
+import pytest
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    start = time.process_time()
+    try:
+        return (yield)
+    finally:
+        item.user_properties.append(("cpu_s", time.process_time() - start))
 """
 
 
-def build_project(dest: Path, corpus: Path, size: int) -> int:
+def build_project(dest: Path, corpus: Path, size: int, layers: list[str]) -> int:
     """Write a project of `size` captured pages (pages/<layout>/<slug>.html + sidecar) into `dest`.
 
     Returns the number of layout versions the pages use.
@@ -66,8 +84,9 @@ def build_project(dest: Path, corpus: Path, size: int) -> int:
     layouts = load_layouts()
     corpus_pages = read_corpus(corpus)
     dest.mkdir(parents=True, exist_ok=True)
-    (dest / "pyproject.toml").write_text(PYPROJECT, encoding="utf-8")
+    (dest / "pyproject.toml").write_text(PYPROJECT.format(layers=json.dumps(layers)), encoding="utf-8")
     (dest / "tests").mkdir(exist_ok=True)
+    (dest / "conftest.py").write_text(CONFTEST, encoding="utf-8")
     versions: set[tuple[str, str]] = set()
     for number in range(size):
         source = corpus_pages[number % len(corpus_pages)]
@@ -90,7 +109,7 @@ class Phase:
     cpu_s: float
     wall_s: float
     exit_code: int
-    per_test: dict[str, float]  # generated test function -> summed duration (s)
+    per_test: dict[str, float]  # generated test function -> summed CPU seconds
     counts: dict[str, int]
 
 
@@ -119,18 +138,19 @@ def run_phase(name: str, project: Path, args: list[str]) -> Phase:
     if report.is_file():
         for case in ElementTree.parse(report).getroot().iter("testcase"):
             function = case.get("name", "?").split("[", 1)[0]
-            per_test[function] += float(case.get("time", "0"))
+            recorded = [p.get("value", "0") for p in case.iter("property") if p.get("name") == "cpu_s"]
+            per_test[function] += float(recorded[0] if recorded else case.get("time", "0"))
             counts[function] += 1
         report.unlink()
     return Phase(name, cpu, wall, completed.returncode, dict(per_test), dict(counts))
 
 
-def measure(size: int, corpus: Path, workers: int, keep: Path | None) -> list[Phase]:
+def measure(size: int, corpus: Path, workers: int, keep: Path | None, layers: list[str]) -> list[Phase]:
     """Build a project of `size` pages and run every phase on it."""
     with tempfile.TemporaryDirectory(prefix=f"tg-scale-{size}-") as scratch:
         project = (keep / f"project-{size}") if keep else Path(scratch)
-        versions = build_project(project, corpus, size)
-        print(f"N = {size}: {size} pages over {versions} layout versions ({project})", flush=True)
+        versions = build_project(project, corpus, size, layers)
+        print(f"N = {size}: {size} pages over {versions} layout versions ({project}); layers {', '.join(layers)}", flush=True)
         phases = [
             run_phase("update", project, ["--snapshot-update"]),
             run_phase("snapshot", project, ["-o", "template_guard_tests=snapshot"]),
@@ -152,7 +172,7 @@ def show(phase: Phase, size: int) -> None:
     )
     for function, seconds in sorted(phase.per_test.items(), key=lambda item: -item[1]):
         count = phase.counts[function]
-        print(f"      {function:<28} {count:5d} tests  {seconds:8.1f} s  ({seconds / count:6.3f} s per test)")
+        print(f"      {function:<28} {count:5d} tests  CPU {seconds:8.1f} s  ({seconds / count:6.3f} s per test)")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -161,17 +181,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2, help="also run the default tests on -n W (0: skip)")
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="the fundus-eval corpus directory")
     parser.add_argument("--keep", type=Path, help="build the projects under this directory and keep them")
+    parser.add_argument(
+        "--layers",
+        default="snapshot,property",
+        help="generated test modules to run (default snapshot,property; the evidence and structure layers judge "
+        "pages against each other, and the copies here are the same articles, which they rightly flag)",
+    )
     parser.add_argument("--build-only", type=Path, metavar="DIR", help="only write the project (first size) into DIR")
     args = parser.parse_args(argv)
     sizes = [int(size) for size in args.sizes.split(",") if size.strip()]
     if not (args.corpus / "gold.json").is_file():
         print(f"suite_scale: no fundus-eval corpus at {args.corpus} (pass --corpus DIR)", file=sys.stderr)
         return 2
+    layers = [layer.strip() for layer in args.layers.split(",") if layer.strip()]
     if args.build_only:
-        versions = build_project(args.build_only, args.corpus, sizes[0])
+        versions = build_project(args.build_only, args.corpus, sizes[0], layers)
         print(f"wrote {sizes[0]} pages over {versions} layout versions into {args.build_only}")
         return 0
-    results = {size: measure(size, args.corpus, args.workers, args.keep) for size in sizes}
+    results = {size: measure(size, args.corpus, args.workers, args.keep, layers) for size in sizes}
     print("\nRatios between consecutive sizes (CPU seconds; pages):")
     for smaller, larger in itertools.pairwise(sizes):
         for low, high in zip(results[smaller], results[larger]):

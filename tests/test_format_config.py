@@ -107,7 +107,7 @@ def test_the_plugin_reads_the_same_settings(pytester: pytest.Pytester, config: s
     assert project.layouts.get("mysite").source == root / "my-layouts" / "mysite.toml"
 
 
-def test_the_plugin_ini_options_win_over_defaults_only_when_set(pytester: pytest.Pytester) -> None:
+def test_the_plugin_takes_unset_ini_options_from_tool_template_guard(pytester: pytest.Pytester) -> None:
     root = user_project(pytester.path, OWN_TABLE + '[tool.pytest.ini_options]\ntemplate_guard_tests = ["snapshot"]\n')
     project = Project.from_config(pytester.parseconfig(root))
     assert project.snapshots_dir == root / "reviewed"

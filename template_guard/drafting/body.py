@@ -6,13 +6,14 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TypeAlias
 
 from lxml import etree
 
 from template_guard.drafting.compare import PROSE_TAGS, PageText, outermost_of, text_of
 from template_guard.drafting.selectors import Candidate, SelectorCache, anchored_candidates, is_hashed
 
-Element = etree._Element
+Element: TypeAlias = etree._Element
 
 _LEVELS_UP = 2  # ancestors of each page's best container tried as the body
 _STANDARD_BLOCKS = (("heading", "h2, h3, h4"), ("list_item", "ul > li, ol > li"), ("quote", "blockquote"))

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TypeAlias
 
 from lxml import etree
 
@@ -18,7 +19,7 @@ from template_guard.drafting.pages import DraftPage
 from template_guard.engine.article import normalise_text
 from template_guard.engine.blocks import solid_length
 
-Element = etree._Element
+Element: TypeAlias = etree._Element
 
 PROSE_TAGS = frozenset({"p", "li", "h2", "h3", "h4", "pre", "dd"})
 _LOOSE_TAGS = frozenset({"div", "section"})  # paragraphs some front ends write without <p>

@@ -6,6 +6,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TypeAlias
 
 from lxml import etree
 
@@ -15,7 +16,7 @@ from template_guard.drafting.pages import DraftPage
 from template_guard.drafting.selectors import Choice, SelectorCache, choose
 from template_guard.engine.article import normalise_text
 
-Element = etree._Element
+Element: TypeAlias = etree._Element
 
 _STANDFIRST_TAGS = ("p", "h2", "div", "span")
 _AGREE = 0.85

@@ -11,6 +11,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TypeAlias
 from urllib.parse import urlsplit
 
 from cssselect import HTMLTranslator
@@ -22,7 +23,7 @@ from template_guard.engine.article import clip
 from template_guard.engine.layout import normalise_host
 from template_guard.engine.selectors import SelectorKind
 
-Element = etree._Element
+Element: TypeAlias = etree._Element
 Harmless = Callable[[int, Element, bool], bool]  # (page index, element, inline) -> may a region remove it?
 
 MIN_REGION_CHARS = 20

@@ -11,12 +11,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TypeAlias
 
 from lxml import etree
 
-from template_guard.engine.selectors import Selector, SelectorSyntaxError
+from template_guard.engine.selectors import Selector
+from template_guard.errors import SelectorSyntaxError
 
-Element = etree._Element
+Element: TypeAlias = etree._Element
 
 # Tags that name what they hold: one of them alone is a readable, stable selector.
 SEMANTIC_TAGS = frozenset(

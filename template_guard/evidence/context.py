@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from template_guard.engine.boilerplate import strip_noise
 from template_guard.engine.blocks import element_text
+from template_guard.engine.boilerplate import strip_noise
 from template_guard.engine.parse import parse_decoded
 from template_guard.engine.pipeline import Extraction
 from template_guard.engine.structured_data import StructuredData, read_structured_data

@@ -2,8 +2,9 @@
 
 Registered by the template_guard plugin (`pytest_configure`). It
 
-- deselects the generated property tests when `--snapshot-update` is given: re-blessing snapshots should
-  take seconds, and the properties do not depend on the snapshots (one line in the summary says so);
+- deselects the generated property layer (every generated test but the snapshots and the evidence) when
+  `--snapshot-update` is given: re-blessing snapshots should take seconds, and the properties do not
+  depend on the snapshots (one line in the summary says so);
 - gives each page's property tests its budget (the `property_budget` fixture, see
   `template_guard.testing.budget`) and records it in the test's report (`user_properties`, so JUnit XML
   has it too);
@@ -25,7 +26,9 @@ from template_guard.testing.budget import ALL, Budget, default_seed, page_versio
 
 __all__ = ["BudgetPlugin", "add_budget_options"]
 
-PROPERTY_MODULE = GENERATED_DIR / "property_tests.py"
+# What `--snapshot-update` still runs: the snapshots it writes, and the evidence, which a blind update
+# must not silence. Every other generated module (the properties, the body structure) is the property layer.
+KEPT_ON_UPDATE = frozenset({"snapshot_tests.py", "evidence_tests.py"})
 _BUDGET = "template_guard_budget"
 _VERSION = "template_guard_version"
 _PAGE = "template_guard_page"
@@ -134,7 +137,7 @@ class BudgetPlugin:
 
 
 def _is_generated_property(path: Path) -> bool:
-    return path.resolve() == PROPERTY_MODULE.resolve()
+    return path.parent.resolve() == GENERATED_DIR.resolve() and path.name not in KEPT_ON_UPDATE
 
 
 def _worker_run(config: pytest.Config) -> bool:
