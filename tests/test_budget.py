@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections import Counter
 from xml.etree import ElementTree
 
 import pytest
 
+from template_guard import load_layouts
 from template_guard.testing.budget import ALL, Budget, default_seed, page_version, plan_budgets
 from template_guard.testing.profiles import SMALL_MIN_EXAMPLES, SMALL_STEPS, budget_settings, property_settings
 
@@ -61,12 +63,10 @@ def test_the_rotation_moves_by_one_page_a_day_and_covers_every_page() -> None:
         chosen.extend(page for page, budget in plan.items() if budget.tier == "full")
     assert sorted(chosen) == sorted(page for page, _ in pages)  # five days: each page once
     assert plan_budgets(pages, seed=3) == plan_budgets(list(reversed(pages)), seed=3)  # independent of order
-    assert default_seed(dt_date(2026, 11, 30)) + 1 == default_seed(dt_date(2026, 12, 1))
+    assert default_seed(dt.date(2026, 11, 30)) + 1 == default_seed(dt.date(2026, 12, 1))
 
 
 def test_pages_that_cannot_be_routed_get_the_full_budget(tmp_path) -> None:
-    from template_guard import load_layouts
-
     stray = tmp_path / "pages" / "nowhere" / "x.html"
     stray.parent.mkdir(parents=True)
     stray.write_text("<html><body><p>x</p></body></html>", encoding="utf-8")
@@ -84,12 +84,6 @@ def test_the_small_budget_is_a_small_share_of_the_active_profile() -> None:
 
 
 # ---- In a project ---------------------------------------------------------------------------------
-
-
-def dt_date(year: int, month: int, day: int):
-    import datetime as dt
-
-    return dt.date(year, month, day)
 
 
 @pytest.fixture

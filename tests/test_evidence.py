@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from evidence_pages import ARTICLES, extract, page_html, tiny_layouts
+from evidence_pages import ARTICLES, LAYOUT, extract, page_html, tiny_layouts
 from lxml import etree
 
 from template_guard import Extraction, discover_pages, load_layouts, run, run_page
@@ -121,6 +121,22 @@ def test_prose_in_the_container_that_no_block_keeps_is_lost(layouts) -> None:
     assert [(f.kind, f.text, f.key) for f in findings] == [("lost-prose", lost, "versions[0].fields.body.blocks")]
 
 
+def test_a_lead_inside_the_container_that_the_standfirst_reads_is_not_lost(tmp_path) -> None:
+    directory = tmp_path / "with-standfirst"
+    directory.mkdir()
+    standfirst = '[versions.fields.standfirst]\ncss = "article div.body div.lead"\n\n[versions.fields.authors]'
+    (directory / "tiny.toml").write_text(LAYOUT.format(accept="").replace("[versions.fields.authors]", standfirst))
+    layouts = load_layouts([directory])
+    lead = (
+        "The river burst its banks overnight and the lower town is under water for the first time in half a "
+        "century, with hundreds of residents moved to a shelter on the hill."
+    )
+    as_lead = findings_of(layouts, {"tiny/0": page_html(ARTICLES[0], f"<div class='lead'>{lead}</div>")})["tiny/0"]
+    as_box = findings_of(layouts, {"tiny/0": page_html(ARTICLES[0], f"<div class='x'>{lead}</div>")})["tiny/0"]
+    assert as_lead == ()
+    assert [f.kind for f in as_box] == ["lost-prose"]
+
+
 def news_article(**fields: object) -> dict[str, object]:
     return {"@context": "https://schema.org", "@type": "NewsArticle", **fields}
 
@@ -160,6 +176,22 @@ def test_title_date_and_authors_against_the_page_metadata(layouts) -> None:
     agreeing = news_article(headline="Floods hit town", datePublished="2024-03-01T23:30:00-05:00",
                             author=[{"name": "Jane Doe"}])
     assert findings_of(layouts, {"tiny/0": page_html(ARTICLES[0], jsonld=agreeing, title="Floods hit town")})["tiny/0"] == ()
+
+
+@pytest.mark.parametrize(
+    ("author", "publisher", "flagged"),
+    [
+        ("Peter Smith", "Tiny News", True),  # a person who is not the byline's
+        ("peter.smith@example.com", "Tiny News", False),  # an address names nobody
+        ("Deutsche Welle (www.dw.com)", "DW", False),
+        ("n-tv NACHRICHTEN", "ntv NACHRICHTEN", False),  # the publisher crediting itself
+    ],
+)
+def test_authors_are_compared_only_with_the_people_the_metadata_names(layouts, author: str, publisher: str,
+                                                                      flagged: bool) -> None:
+    metadata = news_article(author={"name": author}, publisher={"@type": "Organization", "name": publisher})
+    findings = findings_of(layouts, {"tiny/0": page_html(ARTICLES[0], jsonld=metadata)})["tiny/0"]
+    assert [f.kind for f in findings] == (["structured-authors"] if flagged else [])
 
 
 def test_a_page_without_structured_data_gives_no_structured_finding(layouts) -> None:

@@ -96,9 +96,11 @@ def block_signatures(element: etree._Element, text: str, containers: set[etree._
 
 
 def lost_prose(context: PageContext) -> list[Finding]:
-    """Visible prose inside the body containers that no block (kept or dropped) holds."""
-    body = context.extraction.body
-    kept = key(" ".join(b.text for b in (*body.blocks, *body.dropped)))
+    """Visible prose inside the body containers that no block (kept or dropped) and no field holds."""
+    body, article = context.extraction.body, context.extraction.article
+    # A lead paragraph inside the container that the standfirst (or title) reads is not lost.
+    fields = [text for text in (article.title, article.standfirst) if text]
+    kept = key(" ".join([*(b.text for b in (*body.blocks, *body.dropped)), *fields]))
     kept_grams = trigrams(kept)
     fix = version_key(context.extraction, "fields.body.blocks")
     findings = []

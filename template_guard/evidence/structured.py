@@ -7,6 +7,7 @@ import re
 
 from lxml import etree
 
+from template_guard.engine.structured_data import ARTICLE_TYPES, StructuredData, jsonld_values
 from template_guard.evidence.context import PageContext
 from template_guard.evidence.finding import Finding, exclude_key, version_key
 from template_guard.evidence.markup import link_density
@@ -26,6 +27,8 @@ DATE_SLACK = dt.timedelta(days=1)  # time zones: a date printed locally may be a
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”’']?\s+(?=[\"“‘'(]?[A-Z0-9À-Þ])")
 _GENERIC_AUTHOR = re.compile(r"\b(?:staff|reporters?|desk|news|press|wire|agency|agencies|editors?|team|newsroom)\b", re.IGNORECASE)
 _DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+# An author value that is an address names nobody: "jane@example.com", "Deutsche Welle (www.dw.com)".
+_ADDRESS = re.compile(r"\S@\S|https?://|\bwww\.", re.IGNORECASE)
 
 
 def structured_findings(context: PageContext) -> list[Finding]:
@@ -95,7 +98,7 @@ def field_findings(context: PageContext) -> list[Finding]:
     ours, theirs = _day(article.published), _day(data.date_published)
     if ours and theirs and abs(ours - theirs) > DATE_SLACK:
         add("structured-published", "published", article.published or "", f"the page's datePublished is {data.date_published}")
-    if data.authors and article.authors and not _same_people(article.authors, data.authors):
+    if data.authors and article.authors and not _same_people(article.authors, data.authors, _publishers(data)):
         add("structured-authors", "authors", "; ".join(article.authors), f"the page's authors are {'; '.join(data.authors)}")
     return findings
 
@@ -119,9 +122,28 @@ def _day(value: str | None) -> dt.datetime | None:
         return None
 
 
-def _same_people(ours: tuple[str, ...], theirs: tuple[str, ...]) -> bool:
+def _same_people(ours: tuple[str, ...], theirs: tuple[str, ...], publishers: frozenset[str] = frozenset()) -> bool:
     """Whether any name of one list shares a word with a name of the other ("By Jane Doe" and "Jane Doe"); a
-    desk or agency credit ("Guardian staff reporter", "Associated Press") names nobody to compare with."""
+    desk or agency credit ("Guardian staff reporter", "Associated Press"), an address or the publisher itself
+    ("n-tv NACHRICHTEN", "Deutsche Welle (www.dw.com)") names nobody to compare with."""
     if any(_GENERIC_AUTHOR.search(name) for name in theirs):
         return True
+    ours = tuple(name for name in ours if not _names_nobody(name, publishers))
+    theirs = tuple(name for name in theirs if not _names_nobody(name, publishers))
+    if not ours or not theirs:
+        return True
     return any(overlap(a, b) > 0 for a in ours for b in theirs)
+
+
+def _publishers(data: StructuredData) -> frozenset[str]:
+    """The site's own names (JSON-LD publisher, og:site_name), as compact keys ("n-tv" and "ntv" alike)."""
+    names = [*jsonld_values(data.documents, "publisher.name", types=ARTICLE_TYPES), *data.meta_values("og:site_name")]
+    return frozenset(_compact(name) for name in names if _compact(name))
+
+
+def _names_nobody(name: str, publishers: frozenset[str]) -> bool:
+    return bool(_ADDRESS.search(name)) or _compact(name) in publishers
+
+
+def _compact(text: str) -> str:
+    return key(text).replace(" ", "")

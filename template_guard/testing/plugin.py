@@ -29,7 +29,7 @@ from template_guard.engine.pipeline import Extraction, run_page
 from template_guard.engine.routing import LayoutSet, layout_for_page, load_layouts
 from template_guard.errors import ConfigError, TemplateGuardError
 from template_guard.store.pages import Page, read_page
-from template_guard.testing import PageRef, generated_modules, report_hook
+from template_guard.testing import PageRef, default_modules, generated_modules, report_hook
 from template_guard.testing.budget_plugin import BudgetPlugin, add_budget_options
 from template_guard.testing.page_discovery import find_pages, handle_leftovers
 
@@ -60,7 +60,7 @@ class Project:
     def from_config(cls, config: pytest.Config) -> Project:
         root = config.rootpath
         available = generated_modules()
-        chosen = config.getini("template_guard_tests") or list(available)
+        chosen = config.getini("template_guard_tests") or default_modules()
         unknown = [name for name in chosen if name not in available]
         if unknown:
             raise pytest.UsageError(
@@ -116,7 +116,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini("template_guard_snapshots", "page snapshots, <dir>/<layout>/<slug>.txt (default: snapshots)", default="")
     parser.addini(
         "template_guard_tests",
-        "generated tests to collect: snapshot, property (default: all)",
+        "generated tests to collect: snapshot, property, evidence, structure (default: all but structure)",
         type="linelist",
         default=[],
     )
