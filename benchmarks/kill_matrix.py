@@ -63,6 +63,7 @@ class Setup:
     packaged: bool
     base: Path  # a project with pages/<name>/ and the snapshots blessed with the original layout
     rerun: tuple[str, ...] = ("snapshot",)  # generated modules that read what --snapshot-update writes
+    modules: tuple[str, ...] = ()  # generated modules of the reviewed run; () is the plugin's default set
     skip_equivalent: bool = False
 
 
@@ -132,7 +133,7 @@ def run_mutant(setup: Setup, mutant: Mutant, equivalent: bool, scratch: Path) ->
     if equivalent and setup.skip_equivalent:
         return Outcome(mutant, equivalent, ran=False)
     project, env = make_project(setup, scratch / mutant.id, mutant.text)
-    reviewed = run_pytest(project, env)
+    reviewed = run_pytest(project, env, *(only(setup.modules) if setup.modules else ()))
     updated = run_pytest(project, env, "--snapshot-update", *only(setup.rerun))
     after = run_pytest(project, env, *only(setup.rerun)) if updated else {}
     shutil.rmtree(project, ignore_errors=True)
@@ -211,6 +212,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         default="snapshot",
         help="generated modules that read what --snapshot-update writes, run again after it (default: snapshot)",
     )
+    parser.add_argument(
+        "--modules",
+        default="",
+        help="generated modules of the reviewed run, e.g. snapshot,property,evidence,structure (default: the plugin's)",
+    )
     args = parser.parse_args(argv)
 
     given = Path(args.layout)
@@ -237,7 +243,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         equivalent = {m.id: signature(layout_from_text(name, m.text, scratch), pages) == reference for m in mutants}
         print(f"{len(mutants)} mutants ({len(rejected)} rejected), {len(pages)} pages; blessing", file=sys.stderr)
         packaged = (PACKAGE / "layouts" / f"{name}.toml").is_file()
-        setup = Setup(name, packaged, scratch / "base", tuple(args.rerun.split(",")), args.skip_equivalent)
+        setup = Setup(
+            name,
+            packaged,
+            scratch / "base",
+            rerun=tuple(args.rerun.split(",")),
+            modules=tuple(m for m in args.modules.split(",") if m),
+            skip_equivalent=args.skip_equivalent,
+        )
         prepare(setup, pages_dir, original, scratch)
         done: list[str] = []
 
