@@ -256,6 +256,27 @@ def test_the_captured_page_extracts(server: Server, capture, pages_dir: Path, la
     )
 
 
+
+def test_gzip_stores_the_page_compressed_and_it_extracts(
+    server: Server, capture, pages_dir: Path, layouts_dir: Path
+) -> None:
+    body = html_page("A headline", "First paragraph.")
+    server.routes["/news/normal-article"] = respond(200, body)
+    url = server.url("/news/normal-article")
+
+    assert capture("--gzip", url).exit_code == 0
+    # The same capture again is dated, not a second file under the same name in the other form.
+    assert capture("--gzip", url).exit_code == 0
+
+    stored = {p.name for p in (pages_dir / "loopback").iterdir()}
+    assert {"normal-article.html.gz", "normal-article.json"} < stored and len(stored) == 4
+    assert not any(name.endswith(".html") for name in stored)
+    page = pages_dir / "loopback" / "normal-article.html.gz"
+    assert gzip.decompress(page.read_bytes()) == body
+    assert json.loads((pages_dir / "loopback" / "normal-article.json").read_text("utf-8"))["url"] == url
+    article = extract_page(page, layouts=load_layouts([layouts_dir]))
+    assert (article.title, article.body) == ("A headline", ("First paragraph.",))
+
 def test_follows_and_records_a_redirect_chain(server: Server, capture, pages_dir: Path) -> None:
     server.routes["/old"] = redirect("/older", 301)
     server.routes["/older"] = redirect(server.url("/news/moved-article"), 302)

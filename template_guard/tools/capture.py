@@ -33,7 +33,15 @@ except ImportError:  # Windows: captures into one directory are not serialised t
 from template_guard.engine.layout import Layout, normalise_host
 from template_guard.engine.routing import LayoutSet
 from template_guard.errors import CaptureError, NoLayoutError, PageError
-from template_guard.store.pages import PageMeta, is_page_file, page_slug, read_page, utc_day, write_page
+from template_guard.store.pages import (
+    GZIP_PAGE_SUFFIX,
+    PageMeta,
+    is_page_file,
+    page_slug,
+    read_page,
+    utc_day,
+    write_page,
+)
 from template_guard.tools.fetch import DEFAULT_LIMITS, FetchLimits, fetch
 
 MAX_SLUG_LENGTH = 80
@@ -51,6 +59,7 @@ class Filing:
     pages_dir: Path
     layout_name: str | None = None  # file every page under this layout instead of routing by URL
     replace: bool = False  # overwrite a capture with the same name instead of dating the new one
+    compress: bool = False  # store pages gzip-compressed, as <slug>.html.gz
 
 
 @dataclass(frozen=True)
@@ -159,12 +168,13 @@ def same_capture(directory: Path, slug: str, meta: PageMeta) -> Path | None:
             if candidate == slug:
                 continue
             return None  # the chain of dated names ends here
-        try:
-            existing = read_page(directory / f"{candidate}.html").meta
-        except PageError:
-            continue
-        if (existing.url, existing.captured_at) == (meta.url, meta.captured_at):
-            return directory / f"{candidate}.html"
+        for stored in (directory / f"{candidate}.html", directory / f"{candidate}{GZIP_PAGE_SUFFIX}"):
+            try:
+                existing = read_page(stored).meta
+            except PageError:
+                continue
+            if (existing.url, existing.captured_at) == (meta.url, meta.captured_at):
+                return stored
     return None
 
 
@@ -199,19 +209,28 @@ def check_filing(layouts: LayoutSet, layout: Layout, url: str) -> None:
 
 
 def store_page(
-    pages_dir: Path, layout: Layout, slug: str, body: bytes, meta: PageMeta, *, url: str, replace: bool = False
+    pages_dir: Path,
+    layout: Layout,
+    slug: str,
+    body: bytes,
+    meta: PageMeta,
+    *,
+    url: str,
+    replace: bool = False,
+    compress: bool = False,
 ) -> CaptureResult:
-    """Write one page and its sidecar under a free name (or over `slug` with `replace`)."""
+    """Write one page and its sidecar under a free name (or over `slug` with `replace`), gzipped with `compress`."""
     directory = pages_dir / layout.name
     captured_at = meta.captured_at or dt.datetime.now(dt.UTC)
-    html_path = directory / f"{slug}.html"
+    suffix = GZIP_PAGE_SUFFIX if compress else ".html"
+    html_path = directory / f"{slug}{suffix}"
     try:
         directory.mkdir(parents=True, exist_ok=True)
         # Choosing a free name and writing under it is one step for concurrent captures into the directory:
         # otherwise two could pick the same name, or interleave the page of one with the sidecar of another.
         with _locked(directory):
             chosen = free_slug(directory, slug, captured_at, replace)
-            html_path = directory / f"{chosen}.html"
+            html_path = directory / f"{chosen}{suffix}"
             replaced = replace and _taken(directory, chosen)
             write_page(html_path, body, meta)
     except OSError as error:
@@ -278,7 +297,9 @@ def capture_url(
         redirects=fetched.redirects,
         source="http",
     )
-    return store_page(filing.pages_dir, layout, slug, fetched.body, meta, url=url, replace=filing.replace)
+    return store_page(
+        filing.pages_dir, layout, slug, fetched.body, meta, url=url, replace=filing.replace, compress=filing.compress
+    )
 
 
 def capture_urls(

@@ -33,6 +33,7 @@ from template_guard.tools.warc import import_warc
 )
 @layouts_dir_option
 @click.option("--replace", is_flag=True, help="Overwrite a capture with the same name instead of dating the new one.")
+@click.option("--gzip", "compress", is_flag=True, help="Store each page gzip-compressed, as <slug>.html.gz.")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=DEFAULT_TIMEOUT, show_default=True,
               help=f"Connect and per-read timeout in seconds; a whole download may take {TOTAL_TIMEOUT_FACTOR}× this.")
 @click.option("--max-bytes", type=click.IntRange(min=1), default=DEFAULT_MAX_BYTES, show_default=True,
@@ -48,6 +49,7 @@ def capture_command(
     pages_dir: Path,
     layouts_dirs: tuple[Path, ...],
     replace: bool,
+    compress: bool,
     timeout: float,
     max_bytes: int,
     warc: Path | None,
@@ -75,7 +77,7 @@ def capture_command(
     if layout_name:
         layouts.get(layout_name)
 
-    filing = Filing(layouts, pages_dir, layout_name, replace)
+    filing = Filing(layouts, pages_dir, layout_name, replace, compress)
     if warc:
         report = import_warc(warc, filing, url_pattern=url_pattern, max_bytes=max_bytes)
     else:

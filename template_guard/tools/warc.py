@@ -128,7 +128,16 @@ class _WarcImporter:
         slug = slug_from_url(url)
         if not self.filing.replace and same_capture(self.filing.pages_dir / layout.name, slug, meta):
             raise _Skip(ALREADY_IMPORTED)
-        return store_page(self.filing.pages_dir, layout, slug, body, meta, url=url, replace=self.filing.replace)
+        return store_page(
+            self.filing.pages_dir,
+            layout,
+            slug,
+            body,
+            meta,
+            url=url,
+            replace=self.filing.replace,
+            compress=self.filing.compress,
+        )
 
     def layout(self, url: str) -> Layout:
         try:
