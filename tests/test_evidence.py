@@ -178,6 +178,27 @@ def test_title_date_and_authors_against_the_page_metadata(layouts) -> None:
     assert findings_of(layouts, {"tiny/0": page_html(ARTICLES[0], jsonld=agreeing, title="Floods hit town")})["tiny/0"] == ()
 
 
+
+@pytest.mark.parametrize(
+    ("time_element", "flagged"),
+    [
+        ("", True),  # the layout reads a date, the page states one, and nothing was read
+        ("<time datetime='Floods hit town'>Floods hit town</time>", True),  # a selector on the wrong element
+        ("<time datetime='01.03.2024'>1 March</time>", False),  # a printed date is a date
+        ("<time datetime='March 1, 2024'>1 March</time>", False),
+    ],
+)
+def test_a_published_value_that_is_no_date_is_a_finding(layouts, time_element: str, flagged: bool) -> None:
+    metadata = news_article(datePublished="2024-03-01T10:00:00Z")
+    markup = page_html(ARTICLES[0], jsonld=metadata).replace(
+        "<time datetime='2024-03-01T10:00:00Z'>1 March</time>", time_element
+    )
+    findings = findings_of(layouts, {"tiny/0": markup})["tiny/0"]
+    assert [(f.kind, f.key) for f in findings] == (
+        [("structured-published", "versions[0].fields.published")] if flagged else []
+    )
+    assert findings_of(layouts, {"tiny/0": page_html(ARTICLES[0], jsonld=metadata)})["tiny/0"] == ()
+
 @pytest.mark.parametrize(
     ("author", "publisher", "flagged"),
     [

@@ -7,6 +7,7 @@ import re
 
 from lxml import etree
 
+from template_guard.engine.dates import normalise_date
 from template_guard.engine.structured_data import ARTICLE_TYPES, StructuredData, jsonld_values
 from template_guard.evidence.context import PageContext
 from template_guard.evidence.finding import Finding, exclude_key, version_key
@@ -27,6 +28,8 @@ DATE_SLACK = dt.timedelta(days=1)  # time zones: a date printed locally may be a
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”’']?\s+(?=[\"“‘'(]?[A-Z0-9À-Þ])")
 _GENERIC_AUTHOR = re.compile(r"\b(?:staff|reporters?|desk|news|press|wire|agency|agencies|editors?|team|newsroom)\b", re.IGNORECASE)
 _DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_PRINTED_DATE = re.compile(r"\b\d{1,4}[./-]\d{1,2}[./-]\d{2,4}\b")  # 09.01.2022, 1/9/22, 2022/01/09
+_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")  # "9 January 2022", "2022년 1월 9일": a year is enough to count
 # An author value that is an address names nobody: "jane@example.com", "Deutsche Welle (www.dw.com)".
 _ADDRESS = re.compile(r"\S@\S|https?://|\bwww\.", re.IGNORECASE)
 
@@ -98,6 +101,13 @@ def field_findings(context: PageContext) -> list[Finding]:
     ours, theirs = _day(article.published), _day(data.date_published)
     if ours and theirs and abs(ours - theirs) > DATE_SLACK:
         add("structured-published", "published", article.published or "", f"the page's datePublished is {data.date_published}")
+    elif theirs and "published" in extraction.version.fields:
+        # The layout reads a date and the page states one: reading nothing, or something that is no date at
+        # all, is a selector pointing at the wrong element (or at nothing since a redesign).
+        if not article.published:
+            add("structured-published", "published", "", f"nothing was read, but the page's datePublished is {data.date_published}")
+        elif not _looks_like_a_date(article.published):
+            add("structured-published", "published", article.published, f"this is no date, but the page's datePublished is {data.date_published}")
     if data.authors and article.authors and not _same_people(article.authors, data.authors, _publishers(data)):
         add("structured-authors", "authors", "; ".join(article.authors), f"the page's authors are {'; '.join(data.authors)}")
     return findings
@@ -110,6 +120,11 @@ def _chrome_like(kind: str, text: str, element: etree._Element) -> bool:
     if link_density(element, text) >= SUPPORTING_LINK_DENSITY:
         return True
     return len(text.split()) <= SHORT_LINE_WORDS and not text.rstrip("\"”’')").endswith((".", "!", "?", "…"))
+
+
+def _looks_like_a_date(value: str) -> bool:
+    """Whether a published value, as the page prints it, could be a date in any common way of writing one."""
+    return bool(_DAY.search(value) or _PRINTED_DATE.search(value) or _YEAR.search(value) or normalise_date(value))
 
 
 def _day(value: str | None) -> dt.datetime | None:

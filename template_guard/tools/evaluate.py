@@ -27,7 +27,7 @@ import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from template_guard.engine.pipeline import extract
 from template_guard.engine.routing import LayoutSet, load_layouts
@@ -267,7 +267,8 @@ def _import_trafilatura() -> Callable[..., str | None]:
         raise EvaluationError(
             f"the trafilatura baseline needs {missing} ({EVAL_EXTRA_HINT}; or pass --no-trafilatura)"
         ) from None
-    return trafilatura.extract
+    # Typed or not depending on the installed version (it is an optional extra): say what it is used as.
+    return cast(Callable[..., str | None], trafilatura.extract)
 
 
 
