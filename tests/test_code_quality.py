@@ -11,7 +11,7 @@ import pytest
 REPO = Path(__file__).parents[1]
 PACKAGE = REPO / "template_guard"
 # Imported only by the commands (or the test helpers) that need them, never to start `template-guard`.
-HEAVY = ("requests", "warcio", "urllib3", "hypothesis", "syrupy", "rouge_score", "trafilatura", "pytest")
+HEAVY = ("requests", "warcio", "urllib3", "hypothesis", "syrupy", "rouge_score", "trafilatura", "pytest", "tqdm")
 
 
 def run_tool(*args: str) -> subprocess.CompletedProcess[str]:

@@ -18,7 +18,7 @@ import os
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -309,8 +309,9 @@ def capture_urls(
     name: str | None = None,
     limits: FetchLimits = DEFAULT_LIMITS,
     session: requests.Session | None = None,
+    on_page: Callable[[str], None] | None = None,
 ) -> CaptureReport:
-    """Capture each URL in turn; one failure does not stop the others."""
+    """Capture each URL in turn; one failure does not stop the others. `on_page(url)` follows each URL."""
     report = CaptureReport()
     for url in urls:
         try:
@@ -318,4 +319,6 @@ def capture_urls(
             report.captured.append(result)
         except CaptureError as error:
             report.failed.append(CaptureFailure(url, str(error)))
+        if on_page is not None:
+            on_page(url)
     return report

@@ -17,6 +17,7 @@ from template_guard.tools.fetch import (
     new_session,
 )
 from template_guard.tools.options import EXIT_PROBLEMS, layouts_dir_option, reporting_errors
+from template_guard.tools.progress import progress
 from template_guard.tools.warc import import_warc
 
 
@@ -79,11 +80,14 @@ def capture_command(
 
     filing = Filing(layouts, pages_dir, layout_name, replace, compress)
     if warc:
-        report = import_warc(warc, filing, url_pattern=url_pattern, max_bytes=max_bytes)
+        # How many records a WARC holds is known only once it is read: the progress line counts them
+        # ("12 records"; without a total tqdm writes the unit right after the count, hence the space).
+        with progress("capture", None, unit=" records") as bar:
+            report = import_warc(warc, filing, url_pattern=url_pattern, max_bytes=max_bytes, on_record=bar.advance)
     else:
         limits = FetchLimits(timeout=timeout, max_bytes=max_bytes)
-        with new_session() as session:
-            report = capture_urls(urls, filing, name=name, limits=limits, session=session)
+        with new_session() as session, progress("capture", len(urls)) as bar:
+            report = capture_urls(urls, filing, name=name, limits=limits, session=session, on_page=bar.advance)
     _echo_report(report, from_warc=warc is not None)
     if not report.ok or (warc and not report.pages_found):
         raise SystemExit(EXIT_PROBLEMS)

@@ -21,6 +21,7 @@ from template_guard.store.pages import Page, discover_pages, page_id, read_page
 from template_guard.tools.evidence_check import report_evidence
 from template_guard.tools.lazy import LazyCommand, LazyGroup
 from template_guard.tools.options import EXIT_INVALID_LAYOUTS, EXIT_PROBLEMS, fail, layouts_dir_option, reporting_errors
+from template_guard.tools.progress import progress
 from template_guard.tools.version_table import render_rows, version_rows
 
 __all__ = ["EXIT_INVALID_LAYOUTS", "EXIT_PROBLEMS", "main"]
@@ -119,27 +120,30 @@ def check(pages_dir: Path | None, layouts_dirs: tuple[Path, ...]) -> None:
     used: list[tuple[str, str, dt.date | None]] = []
     statuses = []
     click.echo(f"\npages ({pages_dir}):")
-    for path in paths:
-        label = page_id(path, pages_dir)
-        try:
-            page = read_page(path)
-            extraction = run_page(page, layouts=layouts, layout=layout_for_page(page, layouts).name)
-        except TemplateGuardError as error:
-            statuses.append("error")
-            click.echo(f"  error    {label}: {error}")
-            continue
-        extractions.append(extraction)
-        used.append((extraction.layout.name, extraction.version.name, page.meta.capture_date))
-        findings = page_findings(extraction)
-        status = worst(f.status for f in findings)
-        statuses.append(status)
-        article = extraction.article
-        click.echo(
-            f"  {status:<8} {label}  {article.layout}@{article.version}  "
-            f"{len(article.blocks)} blocks  {clip(article.title, 60)!r}"
-        )
-        for finding in findings:
-            click.echo(f"           {finding.status}: {finding.message}")
+    with progress("check", len(paths)) as bar:
+        for path in paths:
+            label = page_id(path, pages_dir)
+            try:
+                page = read_page(path)
+                extraction = run_page(page, layouts=layouts, layout=layout_for_page(page, layouts).name)
+            except TemplateGuardError as error:
+                statuses.append("error")
+                bar.echo(f"  error    {label}: {error}")
+                bar.advance(label)
+                continue
+            extractions.append(extraction)
+            used.append((extraction.layout.name, extraction.version.name, page.meta.capture_date))
+            findings = page_findings(extraction)
+            status = worst(f.status for f in findings)
+            statuses.append(status)
+            article = extraction.article
+            bar.echo(
+                f"  {status:<8} {label}  {article.layout}@{article.version}  "
+                f"{len(article.blocks)} blocks  {clip(article.title, 60)!r}"
+            )
+            for finding in findings:
+                bar.echo(f"           {finding.status}: {finding.message}")
+            bar.advance(label)
     if used:
         click.echo("\nversions:")
         for line in render_rows(version_rows(layouts, used)):

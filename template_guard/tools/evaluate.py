@@ -159,59 +159,48 @@ class EvaluationReport:
         return {**asdict(self), "passed": self.passed}
 
 
+def corpus_pages(corpus_dir: Path | str, publishers: Iterable[str] | None = None) -> list[GoldPage]:
+    """The corpus pages `evaluate` goes through: all of them, or those of `publishers` (each must exist)."""
+    corpus = read_corpus(corpus_dir)
+    if publishers is None:
+        return corpus
+    wanted = set(publishers)
+    known = {page.publisher for page in corpus}
+    if unknown := sorted(wanted - known):
+        raise EvaluationError(
+            f"no publisher {', '.join(unknown)} in {corpus_dir} (publishers: {', '.join(sorted(known))})"
+        )
+    return [page for page in corpus if page.publisher in wanted]
+
+
 def evaluate(
     corpus_dir: Path | str,
     *,
     trafilatura: bool = True,
     layouts: LayoutSet | None = None,
     publishers: Iterable[str] | None = None,
+    on_page: Callable[[str], None] | None = None,
 ) -> EvaluationReport:
-    """Extract and score every corpus page whose URL a layout serves (optionally only some publishers)."""
-    corpus = read_corpus(corpus_dir)
+    """Extract and score every corpus page whose URL a layout serves (optionally only some publishers).
+
+    `on_page` is called with each page's key once it is done, scored or skipped: once per `corpus_pages`.
+    """
+    corpus = corpus_pages(corpus_dir, publishers)
     import_rouge()  # fail before any work when the extra is missing
     traf_extract = _import_trafilatura() if trafilatura else None
     layouts = layouts if layouts is not None else load_layouts()
     published = read_published(corpus_dir)
-    wanted = set(publishers) if publishers is not None else None
-    if wanted is not None:
-        known = {page.publisher for page in corpus}
-        if unknown := sorted(wanted - known):
-            raise EvaluationError(
-                f"no publisher {', '.join(unknown)} in {corpus_dir} (publishers: {', '.join(sorted(known))})"
-            )
 
     results: list[PageResult] = []
     skipped: list[str] = []
     for page in corpus:
-        if wanted is not None and page.publisher not in wanted:
-            continue
-        try:
-            layout = layouts.for_url(page.url)
-        except NoLayoutError:
+        result = _evaluate_page(page, layouts, traf_extract, published)
+        if result is None:
             skipped.append(page.key)
-            continue
-        content = page.path.read_bytes()
-        error = None
-        try:
-            article = extract(content, url=page.url, captured_at=page.crawl_date, layouts=layouts)
-            ours = score_body(article.body, page.body)
-        except TemplateGuardError as failure:
-            error, ours = str(failure), ZERO
-        traf_score = None
-        if traf_extract is not None:
-            traf_score = score_body(_trafilatura_paragraphs(traf_extract, content), page.body)
-        results.append(
-            PageResult(
-                page.key,
-                page.publisher,
-                page.url,
-                layout.name,
-                ours,
-                error,
-                traf_score,
-                {scraper: scores[page.key] for scraper, scores in sorted(published.items()) if page.key in scores},
-            )
-        )
+        else:
+            results.append(result)
+        if on_page is not None:
+            on_page(page.key)
 
     by_publisher: dict[str, list[PageResult]] = {}
     for result in results:
@@ -237,6 +226,39 @@ def evaluate(
         Score.mean(r.trafilatura for r in results if r.trafilatura is not None),
         _mean_if_complete([r.fundus for r in results]),
         tuple(skipped),
+    )
+
+
+def _evaluate_page(
+    page: GoldPage,
+    layouts: LayoutSet,
+    traf_extract: Callable[..., str | None] | None,
+    published: dict[str, dict[str, Score]],
+) -> PageResult | None:
+    """One page scored by template_guard (and trafilatura); None when no layout serves its URL."""
+    try:
+        layout = layouts.for_url(page.url)
+    except NoLayoutError:
+        return None
+    content = page.path.read_bytes()
+    error = None
+    try:
+        article = extract(content, url=page.url, captured_at=page.crawl_date, layouts=layouts)
+        ours = score_body(article.body, page.body)
+    except TemplateGuardError as failure:
+        error, ours = str(failure), ZERO
+    traf_score = None
+    if traf_extract is not None:
+        traf_score = score_body(_trafilatura_paragraphs(traf_extract, content), page.body)
+    return PageResult(
+        page.key,
+        page.publisher,
+        page.url,
+        layout.name,
+        ours,
+        error,
+        traf_score,
+        {scraper: scores[page.key] for scraper, scores in sorted(published.items()) if page.key in scores},
     )
 
 

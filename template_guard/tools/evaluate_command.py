@@ -8,8 +8,9 @@ from pathlib import Path
 import click
 
 from template_guard.engine.routing import load_layouts
-from template_guard.tools.evaluate import evaluate, format_report
+from template_guard.tools.evaluate import corpus_pages, evaluate, format_report
 from template_guard.tools.options import layouts_dir_option, reporting_errors
+from template_guard.tools.progress import progress
 
 
 @click.command("evaluate")
@@ -28,12 +29,16 @@ def evaluate_command(
 
     Needs the `eval` extra (rouge-score; trafilatura unless --no-trafilatura).
     """
-    report = evaluate(
-        corpus_dir,
-        trafilatura=not no_trafilatura,
-        layouts=load_layouts(layouts_dirs),
-        publishers=publishers or None,
-    )
+    layouts = load_layouts(layouts_dirs)
+    total = len(corpus_pages(corpus_dir, publishers or None))
+    with progress("evaluate", total) as bar:
+        report = evaluate(
+            corpus_dir,
+            trafilatura=not no_trafilatura,
+            layouts=layouts,
+            publishers=publishers or None,
+            on_page=bar.advance,
+        )
     if as_json:
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:

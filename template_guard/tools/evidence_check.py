@@ -10,6 +10,7 @@ import click
 from template_guard.engine.pipeline import Extraction
 from template_guard.evidence import by_version, evidence_for
 from template_guard.evidence.report import unused_message
+from template_guard.tools.progress import progress
 
 
 def report_evidence(extractions: Sequence[Extraction], pages_dir: Path) -> list[str]:
@@ -18,21 +19,25 @@ def report_evidence(extractions: Sequence[Extraction], pages_dir: Path) -> list[
     by_id = {_page_id(extraction, pages_dir): extraction for extraction in extractions}
     statuses: list[str] = []
     click.echo("\nevidence (from outside the layouts: structured data, other pages, chrome markup):")
-    for (layout, version), group in by_version(by_id).items():
-        evidence = evidence_for(group)
-        judged = evidence.judged
-        open_count = sum(len(findings) for findings in judged.open.values())
-        accepted = sum(len(items) for items in judged.accepted.values())
-        click.echo(f"  {layout}@{version} ({len(group)} pages): {open_count} finding(s), {accepted} accepted")
-        for page_id, findings in judged.open.items():
-            if findings:
-                click.echo(f"    {page_id}:")
-            for finding in findings:
-                click.echo(f"      error: {finding.describe()}")
-            statuses.extend("error" for _ in findings)
-        if judged.unused:
-            click.echo(f"    warning: {unused_message(evidence)}")
-            statuses.append("warning")
+    groups = by_version(by_id)
+    # This takes about as long as extracting the pages did: a second progress line, counting layout versions.
+    with progress("check evidence", len(groups), unit="version") as bar:
+        for (layout, version), group in groups.items():
+            evidence = evidence_for(group)
+            judged = evidence.judged
+            open_count = sum(len(findings) for findings in judged.open.values())
+            accepted = sum(len(items) for items in judged.accepted.values())
+            bar.echo(f"  {layout}@{version} ({len(group)} pages): {open_count} finding(s), {accepted} accepted")
+            for page_id, findings in judged.open.items():
+                if findings:
+                    bar.echo(f"    {page_id}:")
+                for finding in findings:
+                    bar.echo(f"      error: {finding.describe()}")
+                statuses.extend("error" for _ in findings)
+            if judged.unused:
+                bar.echo(f"    warning: {unused_message(evidence)}")
+                statuses.append("warning")
+            bar.advance(f"{layout}@{version}")
     return statuses
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from pathlib import Path
@@ -29,10 +30,19 @@ from template_guard.tools.fetch import DEFAULT_MAX_BYTES, body_problem, not_html
 
 
 def import_warc(
-    path: Path, filing: Filing, *, url_pattern: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES
+    path: Path,
+    filing: Filing,
+    *,
+    url_pattern: str | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    on_record: Callable[[str], None] | None = None,
 ) -> CaptureReport:
-    """Import every HTML 200 response record of a WARC file, gzipped or not."""
-    importer = _WarcImporter(path, filing, url_pattern, max_bytes)
+    """Import every HTML 200 response record of a WARC file, gzipped or not.
+
+    `on_record` is called with the target URI of each response record (or cut-off record) once it is
+    imported, skipped or failed; requests, metadata and other records are not pages and are not reported.
+    """
+    importer = _WarcImporter(path, filing, url_pattern, max_bytes, on_record)
     failed = importer.report.failed
     try:
         with open(path, "rb") as stream:
@@ -73,6 +83,7 @@ class _WarcImporter:
     filing: Filing
     url_pattern: str | None
     max_bytes: int
+    on_record: Callable[[str], None] | None = None
     report: CaptureReport = field(default_factory=CaptureReport)
 
     def add(self, record: ArcWarcRecord) -> None:
@@ -81,9 +92,15 @@ class _WarcImporter:
         if record.rec_headers.get_header("Content-Length") is None:  # the file ends inside the record's headers
             where = url or f"{self.path} (last record)"
             self.report.failed.append(CaptureFailure(where, "the record is cut off inside its WARC headers"))
-            return
-        if record.rec_type != "response":
+        elif record.rec_type != "response":
             return  # requests, metadata, warcinfo: not pages, and not worth counting
+        else:
+            self.add_response(record, url)
+        if self.on_record is not None:
+            self.on_record(url)
+
+    def add_response(self, record: ArcWarcRecord, url: str) -> None:
+        """Import one response record, or count why not."""
         try:
             self.report.captured.append(self.page(record, url))
         except _Skip as skip:
