@@ -223,27 +223,34 @@ def removed_regions(layouts: LayoutSet, pages: list[GoldPage]) -> None:
 
 def swapped_fields(extractions: dict[str, Extraction], keys: list[str]) -> None:
     """Recall of the field checks: each corpus page's fields replaced by those of another publisher's page, as
-    a field pointed at the wrong element would read them."""
-    fields = ("title", "standfirst", "published", "authors")
+    a field pointed at the wrong element would read them; then authors and tags pointed at each other's
+    elements on the same page."""
+    fields = ("title", "standfirst", "published", "authors", "tags")
     tried: Counter[str] = Counter()
     caught: Counter[str] = Counter()
-    for index, page_id in enumerate(keys):
-        extraction = extractions[page_id]
-        donor = extractions[keys[(index + 3) % len(keys)]].article
-        context = page_context(page_id, extraction)
-        for name in fields:
-            value = getattr(donor, name)
-            if not value or not getattr(extraction.article, name):
-                continue
-            article = dataclasses.replace(extraction.article, **{name: value})
-            changed = dataclasses.replace(context, extraction=dataclasses.replace(extraction, article=article))
-            tried[name] += 1
-            caught[name] += any(f.kind == f"structured-{name}" for f in field_findings(changed))
-    print("\nfields read from the wrong element (another publisher's page's values), where both pages have one")
-    print(f"{'field':<14}{'pages':>6}{'caught':>8}")
-    for name in fields:
-        print(f"{name:<14}{tried[name]:>6}{caught[name]:>8}")
 
+    def judge(label: str, page_id: str, name: str, value: object) -> None:
+        extraction = extractions[page_id]
+        context = page_context(page_id, extraction)
+        article = dataclasses.replace(extraction.article, **{name: value})
+        changed = dataclasses.replace(context, extraction=dataclasses.replace(extraction, article=article))
+        tried[label] += 1
+        caught[label] += any(f.kind == f"structured-{name}" for f in field_findings(changed))
+
+    for index, page_id in enumerate(keys):
+        article = extractions[page_id].article
+        donor = extractions[keys[(index + 3) % len(keys)]].article
+        for name in fields:
+            if getattr(donor, name) and getattr(article, name):
+                judge(name, page_id, name, getattr(donor, name))
+        for name, other in (("authors", "tags"), ("tags", "authors")):
+            if getattr(article, name) and getattr(article, other):
+                judge(f"{name} := {other}", page_id, name, getattr(article, other))
+    print("\nfields read from the wrong element (another publisher's page's values, or the same page's other field),")
+    print("where both have values")
+    print(f"{'field':<16}{'pages':>6}{'caught':>8}")
+    for label in tried:
+        print(f"{label:<16}{tried[label]:>6}{caught[label]:>8}")
 
 if __name__ == "__main__":
     main(sys.argv[1:])

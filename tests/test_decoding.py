@@ -7,7 +7,7 @@ import codecs
 import pytest
 
 from template_guard import PageError
-from template_guard.engine.parse import Decoded, decode, parse_html, sniff_binary
+from template_guard.engine.parse import Decoded, decode, parse_decoded, parse_html, sniff_binary
 
 ARABIC = "ألماتي واجهت ست موجات من الهجمات، قال الرئيس الكازاخستاني في خطاب متلفز"
 FRENCH = "Le président kazakh, très inquiet à Almaty, évoque « des étrangers » – voilà où en est la crise"
@@ -212,3 +212,27 @@ def test_characters_xml_forbids_are_dropped() -> None:
     padding = b"<p>" + b"text " * 20 + b"</p>"  # a few control bytes in a page, not a binary file
     root = parse_html(padding + b"<p>a\x00b\x01c\x0bd" + "e\ufffef</p>".encode()).root
     assert root.xpath("string()").endswith("text abcdef")
+
+
+# ---- the parser's shortcut for clean UTF-8 ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("content", "http_charset"),
+    [
+        (page(FRENCH).encode(), None),  # clean UTF-8: parsed as it is, decoded only when asked
+        (page(FRENCH, meta("utf-8")).encode(), "utf-8"),
+        (page(FRENCH).encode()[:-3] + "é".encode()[:1], None),  # cut off inside a character
+        (page(FRENCH).encode().replace("é".encode(), b"\xe9", 1), None),  # one stray latin-1 byte
+        (page(FRENCH).encode().replace(b"crise", b"cr\xed\xa0\x80ise"), None),  # an encoded surrogate
+        (page("a\x01b\x0bc").encode(), None),  # characters XML forbids
+        (page(FRENCH).encode("cp1252"), "utf-8"),  # a wrong label
+        (page(RUSSIAN, meta("windows-1251")).encode("cp1251"), None),
+        (page(FRENCH).encode("utf-8"), "iso-8859-1"),  # a legacy label the bytes contradict
+    ],
+)
+def test_parsing_the_bytes_directly_gives_what_decoding_first_gives(content: bytes, http_charset: str | None) -> None:
+    parsed = parse_html(content, http_charset)
+    decoded = decode(content, http_charset)
+    assert parsed.decoded == decoded
+    assert parsed.root.xpath("string(//p)") == parse_decoded(decoded).root.xpath("string(//p)")

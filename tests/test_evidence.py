@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from evidence_pages import ARTICLES, LAYOUT, extract, page_html, tiny_layouts
+from evidence_pages import ARTICLES, LAYOUT, extract, page_html, tiny_layouts, write_layout
 from lxml import etree
 
 from template_guard import Extraction, discover_pages, load_layouts, run, run_page
@@ -213,6 +213,33 @@ def test_authors_are_compared_only_with_the_people_the_metadata_names(layouts, a
     metadata = news_article(author={"name": author}, publisher={"@type": "Organization", "name": publisher})
     findings = findings_of(layouts, {"tiny/0": page_html(ARTICLES[0], jsonld=metadata)})["tiny/0"]
     assert [f.kind for f in findings] == (["structured-authors"] if flagged else [])
+
+
+TAGS_MARKUP = "<ul class='tags'><li>Floods</li><li>River levels</li></ul></article>"
+
+
+@pytest.mark.parametrize(
+    ("authors_css", "tags_css", "keywords", "expected"),
+    [
+        ("span.byline", "ul.tags li", "Floods, River levels, Weather", []),
+        ("ul.tags li", "ul.tags li", "Floods, River levels", ["structured-authors"]),  # authors read the tag list
+        ("span.byline", "span.byline", "Floods, River levels", ["structured-tags"]),  # tags read the byline
+        ("span.byline", "span.byline", "Floods", []),  # one keyword is too little to judge the tags by
+        ("span.byline", "ul.tags li", "Jane Doe, Floods", []),  # a columnist tagged by name is still the author
+    ],
+)
+def test_authors_and_tags_against_the_page_keywords(tmp_path, authors_css: str, tags_css: str, keywords: str,
+                                                    expected: list[str]) -> None:
+    directory = tmp_path / "layouts"
+    write_layout(directory)
+    layout = (directory / "tiny.toml").read_text(encoding="utf-8").replace('css = "span.byline"', f'css = "{authors_css}"')
+    layout += f'\n[versions.fields.tags]\ncss = "{tags_css}"\nmultiple = true\n'
+    (directory / "tiny.toml").write_text(layout, encoding="utf-8")
+    head = f"<meta name='keywords' content='{keywords}'>"
+    markup = page_html(ARTICLES[0], head=head).replace("</article>", TAGS_MARKUP)
+    findings = findings_of(load_layouts([directory]), {"tiny/0": markup})["tiny/0"]
+    assert [f.kind for f in findings] == expected
+    assert [f.key for f in findings] == [f"versions[0].fields.{kind.removeprefix('structured-')}" for kind in expected]
 
 
 def test_a_page_without_structured_data_gives_no_structured_finding(layouts) -> None:

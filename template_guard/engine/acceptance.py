@@ -22,6 +22,7 @@ EVIDENCE_KINDS = (
     "structured-standfirst",
     "structured-published",
     "structured-authors",
+    "structured-tags",
     "cross-page",
     "link-dense",
     "headline-list",

@@ -5,7 +5,8 @@ from __future__ import annotations
 import codecs
 import functools
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Literal
 from urllib.parse import urlsplit
 
@@ -22,6 +23,7 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16-le"),
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
+_BOM_PREFIXES = tuple(bom for bom, _ in _BOMS)
 _META_CHARSET = re.compile(
     rb"""<meta[^>]+?charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.IGNORECASE
 )
@@ -90,6 +92,7 @@ _NON_ASCII_TEXT = re.compile(rb"[^<>]*[\x80-\xff][^<>]*")
 _UTF8_VALID_PER_INVALID = 10
 # What libxml2 reports when it stops parsing early, e.g. "Excessive depth in document: 2048, …".
 _RESOURCE_LIMIT = etree.ErrorTypes.ERR_RESOURCE_LIMIT
+_INVALID_ENCODING = etree.ErrorTypes.ERR_INVALID_ENCODING
 _NUMBER = re.compile(r"\d+")
 
 
@@ -119,7 +122,12 @@ class ParsedPage:
     """A parsed page: the root element, how it was decoded, and the URL it declares for itself."""
 
     root: etree._Element
-    decoded: Decoded
+    decode: Callable[[], Decoded] = field(repr=False, compare=False)
+
+    @functools.cached_property
+    def decoded(self) -> Decoded:
+        """The page as text; of a clean UTF-8 page, decoded only when asked (extraction needs just the tree)."""
+        return self.decode()
 
     @functools.cached_property
     def declared_url(self) -> str | None:
@@ -133,7 +141,7 @@ def sniff_binary(content: bytes) -> str | None:
     for signature, name in _BINARY_SIGNATURES:
         if head.startswith(signature):
             return name
-    if content.startswith(tuple(bom for bom, _ in _BOMS)) or _utf16_without_bom(content):
+    if content.startswith(_BOM_PREFIXES) or _utf16_without_bom(content):
         return None
     sample = content[:_PRESCAN_BYTES]
     controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
@@ -189,20 +197,7 @@ def decode(content: bytes, http_charset: str | None = None) -> Decoded:
             return Decoded(content[len(bom):].decode(encoding, errors="replace"), encoding, "bom")
     if utf16 := _utf16_without_bom(content):
         return Decoded(content.decode(utf16, errors="replace"), utf16, "detected", "UTF-16 without a byte-order mark")
-    notes: list[str] = []
-    candidates: list[tuple[str, CharsetOrigin]] = []
-    if http_charset:
-        if normalised := _normalise_charset(http_charset):
-            candidates.append((normalised, "http"))
-        else:
-            notes.append(f"unknown HTTP charset {http_charset!r} ignored")
-    match = _META_CHARSET.search(content[:_PRESCAN_BYTES])
-    if match:
-        declared = match.group(1).decode("ascii", "replace")
-        if normalised := _meta_charset(declared):
-            candidates.append((normalised, "meta"))
-        else:
-            notes.append(f"unknown meta charset {declared!r} ignored")
+    candidates, notes = _declared_charsets(content, http_charset)
     for encoding, origin in candidates:
         # Text in a legacy charset is practically never valid UTF-8 by accident: the label is wrong.
         if encoding != "utf-8" and not content.isascii() and (utf8 := _utf8(content, tolerant=False)) is not None:
@@ -220,6 +215,33 @@ def decode(content: bytes, http_charset: str | None = None) -> Decoded:
     if detected:
         return Decoded(_decode_replacing(content, detected), detected, "detected", _join_notes(notes))
     return Decoded(_decode_replacing(content, "cp1252"), "windows-1252", "fallback", _join_notes(notes))
+
+
+def _declared_charsets(content: bytes, http_charset: str | None) -> tuple[list[tuple[str, CharsetOrigin]], list[str]]:
+    """The usable charset declarations (HTTP first, then `<meta>`), and notes on the unusable ones."""
+    notes: list[str] = []
+    candidates: list[tuple[str, CharsetOrigin]] = []
+    if http_charset:
+        if normalised := _normalise_charset(http_charset):
+            candidates.append((normalised, "http"))
+        else:
+            notes.append(f"unknown HTTP charset {http_charset!r} ignored")
+    match = _META_CHARSET.search(content[:_PRESCAN_BYTES])
+    if match:
+        declared = match.group(1).decode("ascii", "replace")
+        if normalised := _meta_charset(declared):
+            candidates.append((normalised, "meta"))
+        else:
+            notes.append(f"unknown meta charset {declared!r} ignored")
+    return candidates, notes
+
+
+def _read_as_utf8_first(content: bytes, http_charset: str | None) -> bool:
+    """Whether `decode` tries UTF-8 before anything else, with nothing to note: the common, clean case."""
+    if content.startswith(_BOM_PREFIXES) or _utf16_without_bom(content):
+        return False
+    candidates, notes = _declared_charsets(content, http_charset)
+    return not notes and (not candidates or candidates[0][0] == "utf-8")
 
 
 def late_meta_charset(content: bytes) -> tuple[str, int] | None:
@@ -323,6 +345,17 @@ def parse_html(content: bytes, http_charset: str | None = None, *, source: str |
     binary = sniff_binary(content)
     if binary:
         raise PageError(source, f"not an HTML page: the file is {binary}")
+    if _read_as_utf8_first(content, http_charset) and not _has_forbidden_utf8(content):
+        # Most pages are clean UTF-8: the parser reads their bytes as they are and its log tells whether they
+        # really are UTF-8, so the common case never decodes the page in Python (a diagnostic may, later).
+        try:
+            root, log = _parse_utf8(content, source)
+        except PageError:
+            pass  # reported below, in the words of the full decoding
+        else:
+            if not any(entry.type == _INVALID_ENCODING for entry in log):
+                _check_complete(log, source)
+                return ParsedPage(root, functools.partial(decode, content, http_charset))
     decoded = decode(content, http_charset)
     clean_utf8 = decoded.encoding == "utf-8" and decoded.origin != "bom" and decoded.note is None
     return parse_decoded(decoded, source=source, raw=content if clean_utf8 else None)
@@ -341,8 +374,16 @@ def parse_decoded(decoded: Decoded, *, source: str | None = None, raw: bytes | N
         if not text.strip():
             raise PageError(source, "the page holds no text after decoding")
         data = text.encode("utf-8")
+    root, log = _parse_utf8(data, source)
+    _check_complete(log, source)
+    return ParsedPage(root, lambda: decoded)
+
+
+def _parse_utf8(data: bytes, source: str | None) -> tuple[etree._Element, etree._ListErrorLog]:
+    """Parse UTF-8 bytes: the root element and the parser's log of this page alone."""
     # A parser per page: its error log must describe this page only, whatever other threads parse.
-    # The text is re-encoded as UTF-8, so the parser must not re-sniff a <meta> charset. The HTML
+    # The data is UTF-8 (the page's bytes, or its decoded text re-encoded): the parser must not re-sniff a
+    # <meta> charset. The HTML
     # parser never loads a DTD, expands an entity, follows an XInclude or opens a URL.
     # A plain etree parser: lxml.html's parser looks up a Python element class for every element the
     # code touches (millions of calls in a property run), and nothing here uses lxml.html's element API.
@@ -363,8 +404,7 @@ def parse_decoded(decoded: Decoded, *, source: str | None = None, raw: bytes | N
         if "empty" in str(error).lower():  # only a comment, a doctype or an XML declaration
             raise PageError(source, "the page holds no HTML elements") from None
         raise PageError(source, f"cannot parse the page as HTML: {error}") from None
-    _check_complete(parser.error_log, source)
-    return ParsedPage(root, decoded)
+    return root, parser.error_log
 
 
 def _has_forbidden_utf8(raw: bytes) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypedDict, Unpack
 
@@ -13,7 +13,7 @@ from template_guard.engine.article import Article
 from template_guard.engine.boilerplate import RemovedRegion, strip_boilerplate, strip_noise
 from template_guard.engine.fields import BodyMatch, FieldMatch, jsonld_documents, read_body, read_fields, reads_jsonld
 from template_guard.engine.layout import Layout, LayoutVersion
-from template_guard.engine.parse import Decoded, parse_html
+from template_guard.engine.parse import Decoded, ParsedPage, parse_html
 from template_guard.engine.problems import Problem, render
 from template_guard.engine.routing import PACKAGED_LAYOUTS, LayoutSet, load_layouts
 from template_guard.engine.variants import choose_version
@@ -31,10 +31,15 @@ class Extraction:
     removed: tuple[RemovedRegion, ...]
     fields: Mapping[str, FieldMatch]
     body: BodyMatch
-    decoded: Decoded
+    parsed: ParsedPage = field(repr=False, compare=False)
     source: str | None
     issues: tuple[Problem, ...]
     chosen_because: str = ""  # of a layout with variants: which variant the page took, and why
+
+    @property
+    def decoded(self) -> Decoded:
+        """How the page's bytes were decoded, and its text (decoded on first use)."""
+        return self.parsed.decoded
 
     @property
     def problems(self) -> tuple[str, ...]:
@@ -93,7 +98,7 @@ def run(content: bytes, **options: Unpack[RunOptions]) -> Extraction:
     problems = _problems(version, removed, fields, body)
     values = {name: match.values for name, match in fields.items()}
     article = Article.from_values(values, body.blocks, layout=chosen.name, version=version.name)
-    return Extraction(article, chosen, version, removed, fields, body, parsed.decoded, source, problems, choice.reason)
+    return Extraction(article, chosen, version, removed, fields, body, parsed, source, problems, choice.reason)
 
 
 def _problems(

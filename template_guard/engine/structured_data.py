@@ -44,6 +44,7 @@ class StructuredData:
     authors: tuple[str, ...] = ()
     headlines: tuple[str, ...] = ()  # every title the page gives itself: JSON-LD, og:, twitter:, <title>
     descriptions: tuple[str, ...] = ()  # every summary: JSON-LD, og:, twitter:, meta description
+    keywords: tuple[str, ...] = ()  # the article's tags as the page declares them: JSON-LD keywords, article:tag, …
     meta: Mapping[str, tuple[str, ...]] | None = None  # og:*, article:*, twitter:*, name=… (lower-case keys)
 
     def meta_values(self, name: str) -> tuple[str, ...]:
@@ -81,6 +82,12 @@ def read_structured_data(root: etree._Element) -> StructuredData:
                 authors.append(text)
     if not authors:
         authors = [value for value in meta.get("author", ()) if not value.startswith("http")]
+    keywords = [
+        keyword.strip()
+        for value in every("keywords", "article:tag", "news_keywords", "keywords")
+        for keyword in value.split(",")  # JSON-LD and meta keywords are one comma-separated string as often as a list
+        if keyword.strip()
+    ]
     title = root.find(".//title")
     page_title = _text(title.text) if title is not None else None
     return StructuredData(
@@ -92,6 +99,7 @@ def read_structured_data(root: etree._Element) -> StructuredData:
         authors=tuple(authors),
         headlines=every("headline", "og:title", "twitter:title") + ((page_title,) if page_title else ()),
         descriptions=every("description", "og:description", "twitter:description", "description"),
+        keywords=tuple(dict.fromkeys(keywords)),
         meta=meta,
     )
 

@@ -1,4 +1,4 @@
-"""Evidence from the page's own structured data: JSON-LD articleBody, headline, description, date, authors."""
+"""Evidence from the page's own structured data: JSON-LD articleBody, headline, description, date, authors, tags."""
 
 from __future__ import annotations
 
@@ -24,6 +24,8 @@ TITLE_OVERLAP = 0.5
 DESCRIPTION_OVERLAP = 0.1  # descriptions are SEO summaries: only no shared content word is evidence
 SHORT_LINE_WORDS = 12
 SUPPORTING_LINK_DENSITY = 0.3
+MIN_KEYWORDS = 2  # a single keyword is often a name or a slug, not the page's tag list
+MIN_KEYWORD_AUTHORS = 2  # authors who are all the page's keywords, at least this many: the tag list was read
 DATE_SLACK = dt.timedelta(days=1)  # time zones: a date printed locally may be a day off UTC
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”’']?\s+(?=[\"“‘'(]?[A-Z0-9À-Þ])")
 _GENERIC_AUTHOR = re.compile(r"\b(?:staff|reporters?|desk|news|press|wire|agency|agencies|editors?|team|newsroom)\b", re.IGNORECASE)
@@ -83,7 +85,7 @@ def body_findings(context: PageContext) -> list[Finding]:
 
 
 def field_findings(context: PageContext) -> list[Finding]:
-    """Title, standfirst, published and authors that contradict the page's own metadata."""
+    """Title, standfirst, published, authors and tags that contradict the page's own metadata."""
     article, data, extraction = context.extraction.article, context.structured, context.extraction
     findings = []
 
@@ -110,7 +112,21 @@ def field_findings(context: PageContext) -> list[Finding]:
             add("structured-published", "published", article.published, f"this is no date, but the page's datePublished is {data.date_published}")
     if data.authors and article.authors and not _same_people(article.authors, data.authors, _publishers(data)):
         add("structured-authors", "authors", "; ".join(article.authors), f"the page's authors are {'; '.join(data.authors)}")
+    elif _all_keywords(article.authors, data.keywords) and len(article.authors) >= MIN_KEYWORD_AUTHORS:
+        # One author who is also a keyword is a columnist tagged by name; several are the tag list.
+        add("structured-authors", "authors", "; ".join(article.authors), f"these are the page's keywords ({_listed(data.keywords)})")
+    if len(data.keywords) >= MIN_KEYWORDS and article.tags and not any(overlap(tag, keyword) > 0 for tag in article.tags for keyword in data.keywords):
+        add("structured-tags", "tags", "; ".join(article.tags), f"no tag is among the page's keywords ({_listed(data.keywords)})")
     return findings
+
+
+def _all_keywords(values: tuple[str, ...], keywords: tuple[str, ...]) -> bool:
+    declared = {key(keyword) for keyword in keywords}
+    return bool(values) and all(key(value) in declared for value in values)
+
+
+def _listed(values: tuple[str, ...], shown: int = 5) -> str:
+    return "; ".join(values[:shown]) + ("; …" if len(values) > shown else "")
 
 
 def _chrome_like(kind: str, text: str, element: etree._Element) -> bool:
