@@ -13,11 +13,13 @@ default `ci` profile), phase by phase:
 
   update     `pytest --snapshot-update`: writes every snapshot (the property layer is deselected)
   snapshot   the snapshot tests alone (`-o template_guard_tests=snapshot`)
-  default    the generated tests of `--layers` (default: snapshots plus the four properties; with
+  default    the generated tests of `--layers` (default: the plugin's default set, snapshots, the four
+             properties and the evidence; captures of one article are not evidence against each other; with
              `--workers W` also on `-n W` with pytest-xdist, wall time)
 
 Printed per phase: the CPU seconds of the pytest process and its children (user + sys, from
-`getrusage(RUSAGE_CHILDREN)`), wall seconds, CPU seconds per page, and per generated test function the
+`getrusage(RUSAGE_CHILDREN)`), wall seconds, CPU seconds per page, the largest resident set of any pytest
+process so far (getrusage keeps only the maximum), and per generated test function the
 summed CPU seconds of its tests (recorded by the project's conftest into the JUnit XML); then the ratio of
 each phase's CPU seconds between consecutive sizes next to the ratio of their page counts (cost growing
 with layout versions, not pages, shows as a CPU ratio well below the page ratio). Targets (issue 16): 192 pages
@@ -111,6 +113,7 @@ class Phase:
     exit_code: int
     per_test: dict[str, float]  # generated test function -> summed CPU seconds
     counts: dict[str, int]
+    peak_rss_mib: float  # the largest resident set of any pytest process so far (getrusage keeps the maximum)
 
 
 def run_phase(name: str, project: Path, args: list[str]) -> Phase:
@@ -142,7 +145,7 @@ def run_phase(name: str, project: Path, args: list[str]) -> Phase:
             per_test[function] += float(recorded[0] if recorded else case.get("time", "0"))
             counts[function] += 1
         report.unlink()
-    return Phase(name, cpu, wall, completed.returncode, dict(per_test), dict(counts))
+    return Phase(name, cpu, wall, completed.returncode, dict(per_test), dict(counts), after.ru_maxrss / 1024)
 
 
 def measure(
@@ -170,7 +173,7 @@ def show(phase: Phase, size: int) -> None:
     status = "" if phase.exit_code == 0 else f"  (pytest exit {phase.exit_code})"
     print(
         f"  {phase.name:<14} CPU {phase.cpu_s:8.1f} s  wall {phase.wall_s:8.1f} s  "
-        f"CPU/page {phase.cpu_s / size:6.2f} s{status}",
+        f"CPU/page {phase.cpu_s / size:6.2f} s  peak RSS so far {phase.peak_rss_mib:6.0f} MiB{status}",
         flush=True,
     )
     for function, seconds in sorted(phase.per_test.items(), key=lambda item: -item[1]):
@@ -186,9 +189,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", type=Path, help="build the projects under this directory and keep them")
     parser.add_argument(
         "--layers",
-        default="snapshot,property",
-        help="generated test modules to run (default snapshot,property; the evidence and structure layers judge "
-        "pages against each other, and the copies here are the same articles, which they rightly flag)",
+        default="snapshot,property,evidence",
+        help="generated test modules to run (default: the default set, snapshot,property,evidence; the opt-in "
+        "structure layer judges pages by the other pages of their version, and copies of one article fail it)",
     )
     parser.add_argument("--parallel-only", action="store_true", help="skip the one-process run of the default tests")
     parser.add_argument("--build-only", type=Path, metavar="DIR", help="only write the project (first size) into DIR")

@@ -67,6 +67,34 @@ def test_near_identical_prompts_on_other_pages_are_cross_page_chrome(layouts) ->
     }
 
 
+def test_captures_of_one_article_are_not_evidence_against_each_other(layouts) -> None:
+    box = "<p>Sign up for our morning newsletter</p>"
+
+    def canonical(slug: str) -> str:
+        return f"<link rel='canonical' href='https://tiny.example/{slug}'>"
+
+    pages = {
+        "tiny/floods": page_html(ARTICLES[0], box, head=canonical("floods")),
+        "tiny/floods-again": page_html(ARTICLES[0], box, head=canonical("floods")),  # recaptured a day later
+    }
+    assert {page: kinds(findings) for page, findings in findings_of(layouts, pages).items()} == {
+        "tiny/floods": set(), "tiny/floods-again": set()
+    }
+    pages["tiny/council"] = page_html(ARTICLES[1], box, head=canonical("council"))  # another article: the box is chrome
+    assert {page: kinds(findings) for page, findings in findings_of(layouts, pages).items()} == {
+        page: {("cross-page", 4)} for page in pages
+    }
+    # A site that points every canonical link at its home page still has articles that differ by title.
+    home = canonical("")
+    retitled = {
+        "tiny/floods": page_html(ARTICLES[0], box, head=home, title="Floods hit town"),
+        "tiny/council": page_html(ARTICLES[1], box, head=home, title="Council votes"),
+    }
+    assert {page: kinds(findings) for page, findings in findings_of(layouts, retitled).items()} == {
+        page: {("cross-page", 4)} for page in retitled
+    }
+
+
 def test_a_passage_reused_by_a_follow_up_story_is_not_chrome(layouts) -> None:
     follow_up = ["Officials gave an update on Thursday morning about the state of the flooded lower town.", *ARTICLES[0]]
     long_story = [p + " It was, the mayor said, a night nobody in the town would forget for a long time." for p in follow_up]
@@ -213,6 +241,21 @@ def test_authors_are_compared_only_with_the_people_the_metadata_names(layouts, a
     metadata = news_article(author={"name": author}, publisher={"@type": "Organization", "name": publisher})
     findings = findings_of(layouts, {"tiny/0": page_html(ARTICLES[0], jsonld=metadata)})["tiny/0"]
     assert [f.kind for f in findings] == (["structured-authors"] if flagged else [])
+
+
+@pytest.mark.parametrize(
+    ("author", "flagged"),
+    [
+        ("Peter Smith", True),  # the page names its author and the rule read nothing
+        ("Associated Press", False),  # an agency credit names nobody in particular
+        ("Tiny News", False),  # nor does the publisher crediting itself
+    ],
+)
+def test_authors_read_as_nothing_while_the_page_names_one(layouts, author: str, flagged: bool) -> None:
+    metadata = news_article(author={"name": author}, publisher={"@type": "Organization", "name": "Tiny News"})
+    markup = page_html(ARTICLES[0], jsonld=metadata).replace("<span class='byline'>Jane Doe</span>", "")
+    findings = findings_of(layouts, {"tiny/0": markup})["tiny/0"]
+    assert [(f.kind, f.text) for f in findings] == ([("structured-authors", "")] if flagged else [])
 
 
 TAGS_MARKUP = "<ul class='tags'><li>Floods</li><li>River levels</li></ul></article>"

@@ -21,14 +21,22 @@ class PageContext:
     extraction: Extraction
     structured: StructuredData
     page_key: str  # `key` of all the page's text (chrome included), as received
+    declared_url: str | None = None  # the page's canonical URL (else og:url)
+
+    @property
+    def article(self) -> tuple[str, str | None] | str:
+        """What tells this article from others: captures of one URL with one title are the same article."""
+        return (self.declared_url, self.extraction.article.title) if self.declared_url else self.id
 
 
 def page_context(page_id: str, extraction: Extraction) -> PageContext:
     """Re-parse the page as received (the extraction's tree has lost its scripts and its chrome)."""
     try:
-        root = parse_decoded(extraction.decoded, source=extraction.source).root
+        parsed = parse_decoded(extraction.decoded, source=extraction.source)
     except TemplateGuardError:  # it parsed once already; be safe rather than fail the evidence
         return PageContext(page_id, extraction, StructuredData(), "")
+    root = parsed.root
     structured = read_structured_data(root)
+    declared_url = parsed.declared_url
     strip_noise(root)
-    return PageContext(page_id, extraction, structured, key(element_text(root)))
+    return PageContext(page_id, extraction, structured, key(element_text(root)), declared_url)

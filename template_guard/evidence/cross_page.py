@@ -1,7 +1,8 @@
 """Cross-page evidence: a body block whose text recurs in the bodies of other articles is chrome.
 
 Articles differ; "Related News", "Recommended", newsletter prompts and bios do not. Only pages extracted
-with the same layout version are compared: they share one template. A follow-up story may reuse a passage
+with the same layout version are compared: they share one template. Captures of one article (the same
+canonical URL and title) are not compared with each other. A follow-up story may reuse a passage
 of an earlier one: a run of consecutive shared blocks that holds real prose is a reused passage, not chrome.
 """
 
@@ -33,13 +34,16 @@ def cross_page_findings(pages: Sequence[PageContext]) -> dict[str, list[Finding]
             seen[block_key].add(page_id)
     _near_identical(seen)
     findings: dict[str, list[Finding]] = {page.id: [] for page in pages}
+    article_of = {page.id: page.article for page in pages}
     for page in pages:
         page_keys = keys[page.id]
-        reused = {other: _reused(page_keys, set(keys[other])) for other in keys if other != page.id}
+        # Another capture of the same article (a recapture, a page saved twice) repeats it all and proves nothing.
+        same = {other for other in keys if article_of[other] == article_of[page.id]}
+        reused = {other: _reused(page_keys, set(keys[other])) for other in keys if other not in same}
         for number, (block, block_key) in enumerate(zip(page.extraction.article.blocks, page_keys, strict=True), 1):
             if len(block_key) < MIN_CHARS or len(block_key.split()) < MIN_WORDS:
                 continue
-            others = sorted(other for other in seen[block_key] - {page.id} if number - 1 not in reused[other])
+            others = sorted(other for other in seen[block_key] - same if number - 1 not in reused[other])
             if not others:
                 continue
             named = ", ".join(others[:3]) + (f" and {len(others) - 3} more" if len(others) > 3 else "")

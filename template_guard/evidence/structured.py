@@ -112,6 +112,9 @@ def field_findings(context: PageContext) -> list[Finding]:
             add("structured-published", "published", article.published, f"this is no date, but the page's datePublished is {data.date_published}")
     if data.authors and article.authors and not _same_people(article.authors, data.authors, _publishers(data)):
         add("structured-authors", "authors", "; ".join(article.authors), f"the page's authors are {'; '.join(data.authors)}")
+    elif not article.authors and "authors" in extraction.version.fields and _names_somebody(data):
+        # As with the date: the page names its author and the layout's rule read nothing.
+        add("structured-authors", "authors", "", f"nothing was read, but the page's authors are {'; '.join(data.authors)}")
     elif _all_keywords(article.authors, data.keywords) and len(article.authors) >= MIN_KEYWORD_AUTHORS:
         # One author who is also a keyword is a columnist tagged by name; several are the tag list.
         add("structured-authors", "authors", "; ".join(article.authors), f"these are the page's keywords ({_listed(data.keywords)})")
@@ -164,6 +167,12 @@ def _same_people(ours: tuple[str, ...], theirs: tuple[str, ...], publishers: fro
     if not ours or not theirs:
         return True
     return any(overlap(a, b) > 0 for a in ours for b in theirs)
+
+
+def _names_somebody(data: StructuredData) -> bool:
+    """Whether the page's authors include a name that is no desk, agency, address or the publisher itself."""
+    publishers = _publishers(data)
+    return any(not _GENERIC_AUTHOR.search(name) and not _names_nobody(name, publishers) for name in data.authors)
 
 
 def _publishers(data: StructuredData) -> frozenset[str]:
