@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import io
+import json
 from pathlib import Path
 
 import pytest
 from format_pages import BUNDLED, LAYOUT, PACKAGED_TOML, copy_pages, invoke, write_layout
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
 
 from template_guard.config import find_pyproject, read_settings
 from template_guard.errors import ConfigError
@@ -111,3 +115,33 @@ def test_the_plugin_takes_unset_ini_options_from_tool_template_guard(pytester: p
     root = user_project(pytester.path, OWN_TABLE + '[tool.pytest.ini_options]\ntemplate_guard_tests = ["snapshot"]\n')
     project = Project.from_config(pytester.parseconfig(root))
     assert project.snapshots_dir == root / "reviewed"
+
+
+def test_capture_and_report_use_the_configured_directories(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = user_project(tmp_path, OWN_TABLE)
+    monkeypatch.chdir(root)
+    page = root / "captures" / "mysite" / PAGE.name
+    url = json.loads(page.with_suffix(".json").read_text(encoding="utf-8"))["url"]
+    warc = root / "crawl.warc.gz"
+    with warc.open("wb") as stream:
+        writer = WARCWriter(stream, gzip=True)
+        headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
+        record = writer.create_warc_record(
+            url, "response", payload=io.BytesIO(PAGE.read_bytes()), length=len(PAGE.read_bytes()),
+            http_headers=headers, warc_headers_dict={"WARC-Date": "2022-02-01T10:00:00Z"},
+        )
+        writer.write_record(record)
+
+    captured = invoke("capture", "--from-warc", str(warc))  # no --pages-dir
+
+    assert captured.exit_code == 0, captured.output
+    assert "1 captured" in captured.stdout
+    assert len(list((root / "captures" / "mysite").glob("*.html"))) == 2 and not (root / "pages").exists()
+
+    # A reviewed snapshot in the configured directory that no longer matches: the report shows the page failing.
+    written = invoke("report", str(page), "-o", str(root / "report"))  # no --snapshots
+    assert written.exit_code == 0 and "(0 failing, 0 problems, 1 ok)" in written.stdout
+    reviewed = root / "reviewed" / "mysite" / f"{PAGE.stem}.txt"
+    reviewed.parent.mkdir(parents=True)
+    reviewed.write_text("layout: mysite@2021\n---\nAnother title\n", encoding="utf-8")
+    assert "(1 failing, 0 problems, 0 ok)" in invoke("report", str(page), "-o", str(root / "report")).stdout

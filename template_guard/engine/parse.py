@@ -122,12 +122,12 @@ class ParsedPage:
     """A parsed page: the root element, how it was decoded, and the URL it declares for itself."""
 
     root: etree._Element
-    decode: Callable[[], Decoded] = field(repr=False, compare=False)
+    decoder: Callable[[], Decoded] = field(repr=False, compare=False)
 
     @functools.cached_property
     def decoded(self) -> Decoded:
         """The page as text; of a clean UTF-8 page, decoded only when asked (extraction needs just the tree)."""
-        return self.decode()
+        return self.decoder()
 
     @functools.cached_property
     def declared_url(self) -> str | None:
@@ -383,8 +383,7 @@ def _parse_utf8(data: bytes, source: str | None) -> tuple[etree._Element, etree.
     """Parse UTF-8 bytes: the root element and the parser's log of this page alone."""
     # A parser per page: its error log must describe this page only, whatever other threads parse.
     # The data is UTF-8 (the page's bytes, or its decoded text re-encoded): the parser must not re-sniff a
-    # <meta> charset. The HTML
-    # parser never loads a DTD, expands an entity, follows an XInclude or opens a URL.
+    # <meta> charset. The HTML parser never loads a DTD, expands an entity, follows an XInclude or opens a URL.
     # A plain etree parser: lxml.html's parser looks up a Python element class for every element the
     # code touches (millions of calls in a property run), and nothing here uses lxml.html's element API.
     parser = etree.HTMLParser(

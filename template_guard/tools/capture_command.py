@@ -16,7 +16,7 @@ from template_guard.tools.fetch import (
     FetchLimits,
     new_session,
 )
-from template_guard.tools.options import EXIT_PROBLEMS, layouts_dir_option, reporting_errors
+from template_guard.tools.options import EXIT_PROBLEMS, configured_directory, layouts_dir_option, reporting_errors
 from template_guard.tools.progress import progress
 from template_guard.tools.warc import import_warc
 
@@ -28,9 +28,8 @@ from template_guard.tools.warc import import_warc
 @click.option(
     "--pages-dir",
     type=click.Path(file_okay=False, path_type=Path),
-    default=Path("pages"),
-    show_default=True,
-    help="Where <layout>/<slug>.html and its sidecar go.",
+    callback=configured_directory("pages"),
+    help="Where <layout>/<slug>.html and its sidecar go (default: the project's pages directory, else ./pages).",
 )
 @layouts_dir_option
 @click.option("--replace", is_flag=True, help="Overwrite a capture with the same name instead of dating the new one.")

@@ -10,7 +10,6 @@ from pathlib import Path
 import click
 
 from template_guard import __version__
-from template_guard.config import read_settings
 from template_guard.engine.article import clip
 from template_guard.engine.diagnostics import SelectorHealth, page_findings, preview, selector_health, worst
 from template_guard.engine.parse import PRESCAN_BYTES, Decoded, late_meta_charset
@@ -20,7 +19,14 @@ from template_guard.errors import TemplateGuardError
 from template_guard.store.pages import Page, discover_pages, page_id, read_page
 from template_guard.tools.evidence_check import report_evidence
 from template_guard.tools.lazy import LazyCommand, LazyGroup
-from template_guard.tools.options import EXIT_INVALID_LAYOUTS, EXIT_PROBLEMS, fail, layouts_dir_option, reporting_errors
+from template_guard.tools.options import (
+    EXIT_INVALID_LAYOUTS,
+    EXIT_PROBLEMS,
+    configured_directory,
+    fail,
+    layouts_dir_option,
+    reporting_errors,
+)
 from template_guard.tools.progress import progress
 from template_guard.tools.version_table import render_rows, version_rows
 
@@ -99,17 +105,17 @@ def extract(
 
 
 @main.command()
-@click.argument("pages_dir", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.argument(
+    "pages_dir", required=False, type=click.Path(file_okay=False, path_type=Path), callback=configured_directory("pages")
+)
 @layouts_dir_option
 @reporting_errors
-def check(pages_dir: Path | None, layouts_dirs: tuple[Path, ...]) -> None:
+def check(pages_dir: Path, layouts_dirs: tuple[Path, ...]) -> None:
     """Validate every layout, extract every page under PAGES_DIR, and report the health of every selector.
 
     PAGES_DIR defaults to the project's pages directory (pyproject.toml), else ./pages.
     """
     layouts = load_layouts(layouts_dirs)
-    if pages_dir is None:
-        pages_dir = _shown_path(read_settings().pages)
     click.echo(f"layouts: {len(layouts)} loaded and valid ({', '.join(layouts.names)})")
     for replacement in layouts.replaced:
         click.echo(f"  {replacement}")
@@ -158,14 +164,6 @@ def check(pages_dir: Path | None, layouts_dirs: tuple[Path, ...]) -> None:
     click.echo(f"\n{len(paths)} pages checked: {counts['error']} errors, {counts['warning']} warnings")
     if counts["error"]:
         sys.exit(EXIT_PROBLEMS)
-
-
-def _shown_path(path: Path) -> Path:
-    """A configured path as the user would type it: relative to the working directory when inside it."""
-    try:
-        return path.relative_to(Path.cwd().resolve())
-    except ValueError:
-        return path
 
 
 def _fitting_versions(page: Page, extraction: Extraction, layouts: LayoutSet, url: str | None) -> str:

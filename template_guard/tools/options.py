@@ -6,7 +6,7 @@ import sys
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import Any, Literal, NoReturn, TypeVar
 
 import click
 
@@ -39,6 +39,28 @@ layouts_dir_option = click.option(
     help="Extra directory of layout TOML files (repeatable), after those in pyproject.toml's "
     "[tool.template_guard] layouts; a layout here replaces a packaged one of the same name or domain.",
 )
+
+
+def shown_path(path: Path) -> Path:
+    """A configured path as the user would type it: relative to the working directory when inside it."""
+    try:
+        return path.relative_to(Path.cwd().resolve())
+    except ValueError:
+        return path
+
+
+def configured_directory(setting: Literal["pages", "snapshots"]) -> Callable[[click.Context, click.Parameter, Path | None], Path]:
+    """A click callback: the directory given on the command line, else the project's (pyproject.toml), else ./NAME."""
+
+    def callback(ctx: click.Context, param: click.Parameter, given: Path | None) -> Path:
+        if given is not None:
+            return given
+        try:
+            return shown_path(getattr(read_settings(), setting))
+        except ConfigError as error:
+            fail(str(error))
+
+    return callback
 
 
 def fail(message: str, code: int = EXIT_PROBLEMS) -> NoReturn:

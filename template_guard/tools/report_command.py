@@ -13,7 +13,7 @@ from template_guard.errors import TemplateGuardError
 from template_guard.report import PageReport, report_entries, write_index, write_report
 from template_guard.report.diffing import snapshot_diff, snapshot_path
 from template_guard.store.pages import Page, read_page
-from template_guard.tools.options import EXIT_PROBLEMS, layouts_dir_option, reporting_errors
+from template_guard.tools.options import EXIT_PROBLEMS, configured_directory, layouts_dir_option, reporting_errors
 
 DEFAULT_OUTPUT = Path("template-guard-report")
 
@@ -25,8 +25,10 @@ DEFAULT_OUTPUT = Path("template-guard-report")
     show_default=True, help="Directory to write <layout>/<slug>.html and index.html into.",
 )
 @click.option(
-    "--snapshots", "snapshots_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("snapshots"),
-    show_default=True, help="Reviewed snapshots, <dir>/<layout>/<slug>.txt: a page that differs shows the block diff.",
+    "--snapshots", "snapshots_dir", type=click.Path(file_okay=False, path_type=Path),
+    callback=configured_directory("snapshots"),
+    help="Reviewed snapshots, <dir>/<layout>/<slug>.txt: a page that differs shows the block diff "
+    "(default: the project's snapshots directory, else ./snapshots).",
 )
 @layouts_dir_option
 @reporting_errors
