@@ -7,7 +7,7 @@ import codecs
 import pytest
 
 from template_guard import PageError
-from template_guard.engine.parse import Decoded, decode, parse_decoded, parse_html, sniff_binary
+from template_guard.engine.parse import Decoded, decode, parse_again, parse_decoded, parse_html, sniff_binary
 
 ARABIC = "ألماتي واجهت ست موجات من الهجمات، قال الرئيس الكازاخستاني في خطاب متلفز"
 FRENCH = "Le président kazakh, très inquiet à Almaty, évoque « des étrangers » – voilà où en est la crise"
@@ -236,3 +236,12 @@ def test_parsing_the_bytes_directly_gives_what_decoding_first_gives(content: byt
     decoded = decode(content, http_charset)
     assert parsed.decoded == decoded
     assert parsed.root.xpath("string(//p)") == parse_decoded(decoded).root.xpath("string(//p)")
+
+
+def test_parsing_again_gives_a_fresh_tree_of_the_same_page() -> None:
+    for content in (page(FRENCH).encode(), page(RUSSIAN, meta("windows-1251")).encode("cp1251"), page("a\x01b").encode()):
+        first = parse_html(content)
+        first.root.find(".//p").getparent().remove(first.root.find(".//p"))  # as extraction changes its tree
+        again = parse_again(first)
+        assert again.root is not first.root and again.decoded == first.decoded
+        assert again.root.xpath("string(//p)") == parse_decoded(decode(content)).root.xpath("string(//p)") != ""

@@ -12,7 +12,7 @@ from template_guard.engine.article import clip
 from template_guard.engine.blocks import element_text, solid_length
 from template_guard.engine.boilerplate import remove_keeping_tail, strip_boilerplate, strip_noise
 from template_guard.engine.layout import Layout, LayoutVersion
-from template_guard.engine.parse import parse_decoded
+from template_guard.engine.parse import parse_again
 from template_guard.engine.pipeline import Extraction
 from template_guard.engine.problems import Problem, ProblemKind, render
 from template_guard.engine.visible import visible_lines
@@ -118,7 +118,7 @@ def _prose_outside_body(extraction: Extraction) -> Finding | None:
     """
     page = extraction.source or "<page>"
     try:
-        root = parse_decoded(extraction.decoded, source=extraction.source).root
+        root = parse_again(extraction.parsed, source=extraction.source).root
     except TemplateGuardError:  # the page parsed once already; nothing more to say if it cannot again
         return None
     strip_noise(root)

@@ -123,6 +123,7 @@ class ParsedPage:
 
     root: etree._Element
     decoder: Callable[[], Decoded] = field(repr=False, compare=False)
+    raw: bytes | None = field(default=None, repr=False, compare=False)  # the page's bytes, when parsed as they are
 
     @functools.cached_property
     def decoded(self) -> Decoded:
@@ -355,7 +356,7 @@ def parse_html(content: bytes, http_charset: str | None = None, *, source: str |
         else:
             if not any(entry.type == _INVALID_ENCODING for entry in log):
                 _check_complete(log, source)
-                return ParsedPage(root, functools.partial(decode, content, http_charset))
+                return ParsedPage(root, functools.partial(decode, content, http_charset), content)
     decoded = decode(content, http_charset)
     clean_utf8 = decoded.encoding == "utf-8" and decoded.origin != "bom" and decoded.note is None
     return parse_decoded(decoded, source=source, raw=content if clean_utf8 else None)
@@ -370,13 +371,23 @@ def parse_decoded(decoded: Decoded, *, source: str | None = None, raw: bytes | N
     if raw is not None and not _has_forbidden_utf8(raw):
         data = raw
     else:
+        raw = None
         text = _FORBIDDEN_CHARS.sub("", decoded.text)
         if not text.strip():
             raise PageError(source, "the page holds no text after decoding")
         data = text.encode("utf-8")
     root, log = _parse_utf8(data, source)
     _check_complete(log, source)
-    return ParsedPage(root, lambda: decoded)
+    return ParsedPage(root, lambda: decoded, raw)
+
+
+def parse_again(page: ParsedPage, *, source: str | None = None) -> ParsedPage:
+    """A fresh tree of a page parsed before (extraction changes its tree in place), e.g. for diagnostics."""
+    if page.raw is None:
+        return parse_decoded(page.decoded, source=source)
+    root, log = _parse_utf8(page.raw, source)  # the page's own bytes: no decoding and no copy, once more
+    _check_complete(log, source)
+    return ParsedPage(root, page.decoder, page.raw)
 
 
 def _parse_utf8(data: bytes, source: str | None) -> tuple[etree._Element, etree._ListErrorLog]:

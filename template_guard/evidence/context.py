@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from template_guard.engine.blocks import element_text
 from template_guard.engine.boilerplate import strip_noise
-from template_guard.engine.parse import parse_decoded
+from template_guard.engine.parse import parse_again
 from template_guard.engine.pipeline import Extraction
 from template_guard.engine.structured_data import StructuredData, read_structured_data
 from template_guard.errors import TemplateGuardError
@@ -32,7 +32,7 @@ class PageContext:
 def page_context(page_id: str, extraction: Extraction) -> PageContext:
     """Re-parse the page as received (the extraction's tree has lost its scripts and its chrome)."""
     try:
-        parsed = parse_decoded(extraction.decoded, source=extraction.source)
+        parsed = parse_again(extraction.parsed, source=extraction.source)
     except TemplateGuardError:  # it parsed once already; be safe rather than fail the evidence
         return PageContext(page_id, extraction, StructuredData(), "")
     root = parsed.root

@@ -25,7 +25,7 @@ from template_guard.engine.article import clip
 from template_guard.engine.blocks import locate_blocks
 from template_guard.engine.boilerplate import strip_boilerplate, strip_noise
 from template_guard.engine.diagnostics import preview
-from template_guard.engine.parse import parse_decoded
+from template_guard.engine.parse import parse_again
 from template_guard.engine.pipeline import Extraction
 from template_guard.report.sanitise import clear_marks
 
@@ -85,7 +85,7 @@ class _Marker:
 def mark_page(extraction: Extraction, findings: Sequence[ReportFinding] = ()) -> MarkedPage:
     """The page of `extraction` as captured, marked with what its layout version removed, read and kept."""
     version = extraction.version
-    original = parse_decoded(extraction.decoded, source=extraction.source).root
+    original = parse_again(extraction.parsed, source=extraction.source).root
     clear_marks(original)
     work = copy.deepcopy(original)
     marker = _Marker(dict(zip(work.iter(), original.iter(), strict=True)))
