@@ -15,11 +15,11 @@ import pytest
 from template_guard.engine.pipeline import Extraction, run_page
 from template_guard.engine.routing import LayoutSet, layout_for_page
 from template_guard.errors import TemplateGuardError
-from template_guard.evidence import VersionEvidence, by_version, evidence_for
+from template_guard.evidence import VersionEvidence, evidence_for
 from template_guard.evidence.report import failure_message, unused_message
 from template_guard.store.pages import read_page
 from template_guard.testing import PageRef
-from template_guard.testing.plugin import extract_or_fail, fitted, project
+from template_guard.testing.plugin import extract_or_fail, project
 
 
 class UnusedAcceptWarning(UserWarning):
@@ -28,32 +28,42 @@ class UnusedAcceptWarning(UserWarning):
 
 @dataclass
 class EvidenceCache:
-    """The evidence of every layout version with captured pages, computed once per session on first use."""
+    """The evidence of every layout version with captured pages, computed once per session on first use.
+
+    Only the evidence is kept: a version's pages are extracted while its evidence is computed and let go
+    after, so memory grows with the largest layout version, not with the number of pages.
+    """
 
     refs: tuple[PageRef, ...]
     layouts: LayoutSet
-    _extractions: dict[str, Extraction] | None = None
+    _groups: dict[str, tuple[str, str]] | None = None  # page id -> (layout, version), of the pages that extract
     _versions: dict[tuple[str, str], VersionEvidence] = field(default_factory=dict)
     _warned: set[tuple[str, str]] = field(default_factory=set)
 
-    def extractions(self) -> dict[str, Extraction]:
-        if self._extractions is None:
-            found = {}
+    def group_of(self, page_id: str) -> tuple[str, str] | None:
+        """The (layout, version) a page was extracted with; None for a page that does not extract."""
+        if self._groups is None:
+            self._groups = {}
             for ref in self.refs:
-                try:
-                    page = read_page(ref.path)
-                    found[ref.id] = run_page(page, layouts=self.layouts, layout=layout_for_page(page, self.layouts).name)
-                except TemplateGuardError:
-                    continue  # the page's own tests report it; it gives no evidence about the others
-            self._extractions = found
-        return self._extractions
+                if (extraction := self._extract(ref)) is not None:
+                    self._groups[ref.id] = (extraction.layout.name, extraction.version.name)
+        return self._groups.get(page_id)
 
     def of(self, extraction: Extraction) -> VersionEvidence:
+        """The evidence of the extraction's layout version, judged over all the captured pages of that version."""
         group = (extraction.layout.name, extraction.version.name)
         if group not in self._versions:
-            pages = by_version(self.extractions()).get(group, {})
+            members = (ref for ref in self.refs if self.group_of(ref.id) == group)
+            pages = {ref.id: found for ref in members if (found := self._extract(ref)) is not None}
             self._versions[group] = evidence_for(pages)
         return self._versions[group]
+
+    def _extract(self, ref: PageRef) -> Extraction | None:
+        try:
+            page = read_page(ref.path)
+            return run_page(page, layouts=self.layouts, layout=layout_for_page(page, self.layouts).name)
+        except TemplateGuardError:
+            return None  # the page's own tests report it; it gives no evidence about the others
 
     def first_report(self, evidence: VersionEvidence) -> bool:
         """True once per version: unused accept entries are reported once, not on every page."""
@@ -71,9 +81,7 @@ def evidence_cache(pytestconfig: pytest.Config, layouts: LayoutSet) -> EvidenceC
 
 def test_evidence(page_ref: PageRef, layouts: LayoutSet, evidence_cache: EvidenceCache) -> None:
     """Nothing outside the layout contradicts the page's extraction (or the layout accepts it, with a reason)."""
-    cached = evidence_cache.extractions().get(page_ref.id)
-    # A page that could not be extracted is extracted again, to fail with its error in one line.
-    extraction = fitted(page_ref, cached) if cached is not None else extract_or_fail(page_ref, layouts)
+    extraction = extract_or_fail(page_ref, layouts)  # a page that does not extract fails here, in one line
     evidence = evidence_cache.of(extraction)
     if evidence.judged.unused and evidence_cache.first_report(evidence):
         warnings.warn(UnusedAcceptWarning(unused_message(evidence)), stacklevel=1)
