@@ -18,7 +18,7 @@ import pytest
 from click.testing import CliRunner
 
 from template_guard import NoLayoutError, load_layouts
-from template_guard.engine.diagnostics import Finding, SelectorHealth, page_findings, selector_health
+from template_guard.engine.diagnostics import Finding, SelectorHealth, SelectorUse, page_findings, selector_health
 from template_guard.engine.pipeline import Extraction, run_page
 from template_guard.engine.routing import LayoutSet
 from template_guard.tools.cli import EXIT_PROBLEMS, main
@@ -294,6 +294,17 @@ def test_selector_health_statuses(site: Site) -> None:
     assert rows[("field", "title")].status == "ok"
     assert rows[("block", "tweet")].status == "ok"  # found on one of the two pages
     assert (rows[("block", "tweet")].pages, rows[("block", "tweet")].pages_matched) == (2, 1)
+
+
+def test_selector_health_from_counts_alone_is_the_same(site: Site) -> None:
+    site.layout(('css = "ul.article-tags li"', 'css = "ul.tag-list li"'))  # a field that finds nothing
+    site.page(PLAIN_PAGE)
+    site.page(TWEET_PAGE)
+    (layout,) = [layout for layout in site.layouts() if layout.name == NAME]
+    extractions = site.extractions()
+    from_counts = selector_health(layout, [SelectorUse.of(extraction) for extraction in extractions])
+    assert from_counts == selector_health(layout, extractions)
+    assert {row.status for row in from_counts} >= {"ok", "error"}
 
 
 def test_an_optional_region_absent_from_some_pages_is_fine(site: Site) -> None:

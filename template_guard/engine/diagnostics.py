@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -145,22 +145,53 @@ def _prose_outside_body(extraction: Extraction) -> Finding | None:
 
 
 
-def selector_health(layout: Layout, extractions: Sequence[Extraction]) -> list[SelectorHealth]:
+@dataclass(frozen=True)
+class SelectorUse:
+    """What the selectors of one extraction matched, as counts: what `selector_health` needs, without the page's
+    tree, so a check of many pages need not keep them all."""
+
+    layout: str
+    version: str
+    regions: tuple[bool, ...]  # per boilerplate region: whether it removed anything
+    values: Mapping[str, int]  # per field: how many values it kept …
+    distinct: Mapping[str, int]  # … and how many different ones it found
+    containers: int
+    matched_per_rule: tuple[int, ...]
+    excluded_per_rule: tuple[int, ...]
+
+    @classmethod
+    def of(cls, extraction: Extraction) -> SelectorUse:
+        """The counts of one extraction."""
+        fields = extraction.fields
+        return cls(
+            extraction.layout.name,
+            extraction.version.name,
+            tuple(bool(region.elements) for region in extraction.removed),
+            {name: len(match.values) for name, match in fields.items()},
+            {name: match.distinct for name, match in fields.items()},
+            extraction.body.containers,
+            extraction.body.matched_per_rule,
+            extraction.body.excluded_per_rule,
+        )
+
+
+def selector_health(layout: Layout, extractions: Sequence[Extraction | SelectorUse]) -> list[SelectorHealth]:
     """For every selector of every version used by `extractions`: on how many pages it matched.
 
     Boilerplate regions and fields that matched nothing on any page are errors (the rule is stale or
     the site changed); block and exclude rules that never matched, and optional regions that never did,
     are "untested" notices (a kind of block, e.g. a tweet, may simply be rare).
     """
+    uses = [e if isinstance(e, SelectorUse) else SelectorUse.of(e) for e in extractions]
     health: list[SelectorHealth] = []
     for index, version in enumerate(layout.versions):
-        runs = [e for e in extractions if e.layout.name == layout.name and e.version.name == version.name]
+        runs = [use for use in uses if use.layout == layout.name and use.version == version.name]
         if runs:
             health.extend(_version_health(layout, index, version, runs))
     return health
 
 
-def _version_health(layout: Layout, index: int, version: LayoutVersion, runs: list[Extraction]) -> list[SelectorHealth]:
+def _version_health(layout: Layout, index: int, version: LayoutVersion, runs: list[SelectorUse]) -> list[SelectorHealth]:
     total = len(runs)
     where = f"versions[{index}]"
     file = layout.source.name
@@ -170,7 +201,7 @@ def _version_health(layout: Layout, index: int, version: LayoutVersion, runs: li
         health.append(SelectorHealth(layout.name, version.name, role, name, selector, total, matched, status, message))
 
     for position, region in enumerate(version.boilerplate):
-        matched = sum(1 for e in runs if e.removed[position].elements)
+        matched = sum(1 for use in runs if use.regions[position])
         key = f"{where}.boilerplate.{region.name}"
         if matched:
             row("boilerplate", region.name, str(region.selector), matched, "ok", f"removed on {matched}/{total} pages")
@@ -191,8 +222,8 @@ def _version_health(layout: Layout, index: int, version: LayoutVersion, runs: li
                 "or delete the region if the site dropped it, or set optional = true if only some pages have it",
             )
     for name, rule in version.fields.items():
-        matched = sum(1 for e in runs if e.fields[name].values)
-        extra = sum(1 for e in runs if not rule.multiple and e.fields[name].distinct > 1)
+        matched = sum(1 for use in runs if use.values[name])
+        extra = sum(1 for use in runs if not rule.multiple and use.distinct[name] > 1)
         key = f"{where}.fields.{name}"
         status: Status
         if matched == total:
@@ -206,7 +237,7 @@ def _version_health(layout: Layout, index: int, version: LayoutVersion, runs: li
         if extra and status == "ok":
             status, message = "warning", f"{message}; different values on {extra} pages, the first was used"
         row("field", name, rule.described, matched, status, message)
-    container_pages = sum(1 for e in runs if e.body.containers)
+    container_pages = sum(1 for use in runs if use.containers)
     if container_pages == total:
         row("field", "body", str(version.body.selector), container_pages, "ok", f"container found on {container_pages}/{total} pages")
     else:
@@ -215,7 +246,7 @@ def _version_health(layout: Layout, index: int, version: LayoutVersion, runs: li
             f"container found on {container_pages}/{total} pages; fix the selector of {where}.fields.body in {file}",
         )
     for position, block_rule in enumerate(version.body.blocks):
-        matched = sum(1 for e in runs if e.body.matched_per_rule[position])
+        matched = sum(1 for use in runs if use.matched_per_rule[position])
         if matched:
             row("block", block_rule.kind, str(block_rule.selector), matched, "ok", f"blocks on {matched}/{total} pages")
         else:
@@ -226,7 +257,7 @@ def _version_health(layout: Layout, index: int, version: LayoutVersion, runs: li
             )
     for position, exclude in enumerate(version.body.exclude):
         # Pages extracted before the count existed (or built by hand) carry none: nothing to say then.
-        counts = [e.body.excluded_per_rule[position] for e in runs if len(e.body.excluded_per_rule) > position]
+        counts = [use.excluded_per_rule[position] for use in runs if len(use.excluded_per_rule) > position]
         matched = sum(1 for count in counts if count)
         if matched:
             row("exclude", f"exclude[{position}]", str(exclude), matched, "ok", f"excluded on {matched}/{total} pages")

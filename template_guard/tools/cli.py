@@ -11,7 +11,14 @@ import click
 
 from template_guard import __version__
 from template_guard.engine.article import clip
-from template_guard.engine.diagnostics import SelectorHealth, page_findings, preview, selector_health, worst
+from template_guard.engine.diagnostics import (
+    SelectorHealth,
+    SelectorUse,
+    page_findings,
+    preview,
+    selector_health,
+    worst,
+)
 from template_guard.engine.parse import PRESCAN_BYTES, Decoded, late_meta_charset
 from template_guard.engine.pipeline import Extraction, run_page
 from template_guard.engine.routing import LayoutSet, layout_for_page, load_layouts
@@ -122,7 +129,10 @@ def check(pages_dir: Path, layouts_dirs: tuple[Path, ...]) -> None:
     paths = discover_pages(pages_dir)
     if not paths:
         fail(f"no pages found under {pages_dir} (expected {pages_dir}/<layout>/<slug>.html)")
-    extractions: list[Extraction] = []
+    # Only counts are kept per page (its tree would make a check of a thousand pages hold them all); the
+    # evidence extracts a version's pages again while it judges them.
+    uses: list[SelectorUse] = []
+    groups: dict[tuple[str, str], list[Path]] = {}
     used: list[tuple[str, str, dt.date | None]] = []
     statuses = []
     click.echo(f"\npages ({pages_dir}):")
@@ -131,13 +141,14 @@ def check(pages_dir: Path, layouts_dirs: tuple[Path, ...]) -> None:
             label = page_id(path, pages_dir)
             try:
                 page = read_page(path)
-                extraction = run_page(page, layouts=layouts, layout=layout_for_page(page, layouts).name)
+                extraction = _extract(page, layouts)
             except TemplateGuardError as error:
                 statuses.append("error")
                 bar.echo(f"  error    {label}: {error}")
                 bar.advance(label)
                 continue
-            extractions.append(extraction)
+            uses.append(SelectorUse.of(extraction))
+            groups.setdefault((extraction.layout.name, extraction.version.name), []).append(path)
             used.append((extraction.layout.name, extraction.version.name, page.meta.capture_date))
             findings = page_findings(extraction)
             status = worst(f.status for f in findings)
@@ -154,8 +165,8 @@ def check(pages_dir: Path, layouts_dirs: tuple[Path, ...]) -> None:
         click.echo("\nversions:")
         for line in render_rows(version_rows(layouts, used)):
             click.echo(f"  {line}")
-    statuses.extend(report_evidence(extractions, pages_dir))  # findings from outside the layouts (evidence)
-    health = [row for layout in layouts for row in selector_health(layout, extractions)]
+    statuses.extend(report_evidence(groups, pages_dir, lambda path: _extract_again(path, layouts)))  # evidence
+    health = [row for layout in layouts for row in selector_health(layout, uses)]
     if health:
         click.echo("\nselector health:")
         _print_health(health)
@@ -164,6 +175,18 @@ def check(pages_dir: Path, layouts_dirs: tuple[Path, ...]) -> None:
     click.echo(f"\n{len(paths)} pages checked: {counts['error']} errors, {counts['warning']} warnings")
     if counts["error"]:
         sys.exit(EXIT_PROBLEMS)
+
+
+def _extract(page: Page, layouts: LayoutSet) -> Extraction:
+    return run_page(page, layouts=layouts, layout=layout_for_page(page, layouts).name)
+
+
+def _extract_again(path: Path, layouts: LayoutSet) -> Extraction | None:
+    """A page `check` extracted before; None if it no longer extracts (its error was reported already)."""
+    try:
+        return _extract(read_page(path), layouts)
+    except TemplateGuardError:
+        return None
 
 
 def _fitting_versions(page: Page, extraction: Extraction, layouts: LayoutSet, url: str | None) -> str:

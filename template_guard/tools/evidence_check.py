@@ -2,27 +2,30 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import click
 
 from template_guard.engine.pipeline import Extraction
-from template_guard.evidence import by_version, evidence_for
+from template_guard.evidence import evidence_for
 from template_guard.evidence.report import unused_message
 from template_guard.tools.progress import progress
 
 
-def report_evidence(extractions: Sequence[Extraction], pages_dir: Path) -> list[str]:
-    """Print the evidence of every layout version; one status per open finding ("error") and per version
-    with unused accept entries ("warning")."""
-    by_id = {_page_id(extraction, pages_dir): extraction for extraction in extractions}
+def report_evidence(
+    groups: Mapping[tuple[str, str], Sequence[Path]], pages_dir: Path, extract: Callable[[Path], Extraction | None]
+) -> list[str]:
+    """Print the evidence of every layout version (its pages by path, each extracted with `extract` while its
+    version is judged, so only one version's trees are held at a time); one status per open finding ("error")
+    and per version with unused accept entries ("warning")."""
     statuses: list[str] = []
     click.echo("\nevidence (from outside the layouts: structured data, other pages, chrome markup):")
-    groups = by_version(by_id)
     # This takes about as long as extracting the pages did: a second progress line, counting layout versions.
     with progress("check evidence", len(groups), unit="version") as bar:
-        for (layout, version), group in groups.items():
+        for (layout, version), paths in groups.items():
+            extractions = (extraction for path in paths if (extraction := extract(path)) is not None)
+            group = {_page_id(extraction, pages_dir): extraction for extraction in extractions}
             evidence = evidence_for(group)
             judged = evidence.judged
             open_count = sum(len(findings) for findings in judged.open.values())
