@@ -8,6 +8,8 @@ from collections import Counter
 from xml.etree import ElementTree
 
 import pytest
+from format_pages import BUNDLED, write_layout
+from test_format_variants import has_box, with_variants
 
 from template_guard import load_layouts
 from template_guard.testing.budget import ALL, Budget, default_seed, page_version, plan_budgets
@@ -73,6 +75,20 @@ def test_pages_that_cannot_be_routed_get_the_full_budget(tmp_path) -> None:
     assert page_version(stray, load_layouts()) == "?"
     plan = plan_budgets([("nowhere/x", "?"), ("nowhere/y", "?")], seed=0, representatives=1)
     assert plan == {"nowhere/x": Budget("full", "?"), "nowhere/y": Budget("full", "?")}
+
+
+def test_pages_of_a_variant_are_budgeted_under_the_variant_version(tmp_path) -> None:
+    # A variant has selectors of its own: its pages need representatives of their own.
+    layouts = load_layouts([write_layout(tmp_path, with_variants()).parent])
+    versions = {page.stem: page_version(page, layouts) for page in BUNDLED}
+    expected = {
+        page.stem: "almayadeen-english@" + (
+            "attacks-2021" if "almaty-faced" in page.stem else "box-2021" if has_box(page) else "2021"
+        )
+        for page in BUNDLED
+    }
+    assert versions == expected and len(set(versions.values())) > 1
+    assert {page_version(page, load_layouts()) for page in BUNDLED} == {"almayadeen-english@2021"}
 
 
 def test_the_small_budget_is_a_small_share_of_the_active_profile() -> None:

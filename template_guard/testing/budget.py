@@ -17,9 +17,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from lxml import etree
+
+from template_guard.engine.parse import parse_html
 from template_guard.engine.routing import LayoutSet, layout_for_page
+from template_guard.engine.variants import choose_version
 from template_guard.errors import TemplateGuardError
-from template_guard.store.pages import Page, PageMeta, sidecar_path
+from template_guard.store.pages import Page, PageMeta, read_page, sidecar_path
 
 __all__ = ["ALL", "Budget", "default_seed", "plan_budgets"]
 
@@ -43,12 +47,17 @@ def default_seed(today: dt.date | None = None) -> int:
 
 
 def page_version(path: Path, layouts: LayoutSet) -> str:
-    """`<layout>@<version>` of a captured page, from its directory, URL and capture date (its bytes are not read)."""
+    """`<layout>@<version>` of a captured page, from its directory, URL and capture date, and from its markup
+    only when the layout has a variant chosen by a page test (a variant has selectors of its own)."""
     try:
         sidecar = sidecar_path(path)
         meta = PageMeta.from_json(json.loads(sidecar.read_text(encoding="utf-8")), sidecar) if sidecar.is_file() else PageMeta()
         layout = layout_for_page(Page(b"", meta, path), layouts)
-        return f"{layout.name}@{layout.version_for(meta.capture_date).name}"
+        if not layout.variants:
+            return f"{layout.name}@{layout.version_for(meta.capture_date).name}"
+        tested = any(variant.when is not None for variant in layout.variants)
+        root = parse_html(read_page(path).content, meta.charset).root if tested else etree.Element("html")
+        return f"{layout.name}@{choose_version(layout, meta.capture_date, meta.url, root).version.name}"
     except (TemplateGuardError, OSError, ValueError):
         return "?"  # the page's own tests report what is wrong with it
 
