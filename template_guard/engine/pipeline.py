@@ -15,7 +15,7 @@ from template_guard.engine.fields import BodyMatch, FieldMatch, jsonld_documents
 from template_guard.engine.layout import Layout, LayoutVersion
 from template_guard.engine.parse import Decoded, ParsedPage, parse_html
 from template_guard.engine.problems import Problem, render
-from template_guard.engine.routing import PACKAGED_LAYOUTS, LayoutSet, load_layouts
+from template_guard.engine.routing import PACKAGED_LAYOUTS, LayoutSet, layout_for_page, load_layouts
 from template_guard.engine.variants import choose_version
 from template_guard.errors import ExtractionError, NoLayoutError, UnknownOptionError
 from template_guard.store.pages import Page, read_page, utc_day
@@ -141,6 +141,12 @@ def run_page(page: Page | Path | str, **options: Unpack[PageOptions]) -> Extract
         http_charset=page.meta.charset,
         source=str(page.path) if page.path else None,
     )
+
+
+def run_captured(page: Page, layouts: LayoutSet) -> Extraction:
+    """`run_page` with the layout the page is filed under (its directory, checked against its URL), as `check`
+    and the pytest plugin extract captured pages."""
+    return run_page(page, layouts=layouts, layout=layout_for_page(page, layouts).name)
 
 
 def extract_page(page: Page | Path | str, **options: Unpack[PageOptions]) -> Article:

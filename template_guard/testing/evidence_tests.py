@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from template_guard.engine.pipeline import Extraction, run_page
-from template_guard.engine.routing import LayoutSet, layout_for_page
+from template_guard.engine.pipeline import Extraction, run_captured
+from template_guard.engine.routing import LayoutSet
 from template_guard.errors import TemplateGuardError
 from template_guard.evidence import VersionEvidence, evidence_for
 from template_guard.evidence.report import failure_message, unused_message
@@ -61,7 +61,7 @@ class EvidenceCache:
     def _extract(self, ref: PageRef) -> Extraction | None:
         try:
             page = read_page(ref.path)
-            return run_page(page, layouts=self.layouts, layout=layout_for_page(page, self.layouts).name)
+            return run_captured(page, self.layouts)
         except TemplateGuardError:
             return None  # the page's own tests report it; it gives no evidence about the others
 

@@ -25,7 +25,7 @@ from template_guard.config import read_settings
 from template_guard.engine.article import Article
 from template_guard.engine.diagnostics import page_findings
 from template_guard.engine.layout import Layout
-from template_guard.engine.pipeline import Extraction, run_page
+from template_guard.engine.pipeline import Extraction, run_captured, run_page
 from template_guard.engine.routing import LayoutSet, layout_for_page, load_layouts
 from template_guard.errors import ConfigError, TemplateGuardError
 from template_guard.store.pages import Page, read_page
@@ -235,7 +235,7 @@ def extract_or_fail(ref: PageRef, layouts: LayoutSet) -> Extraction:
 
     def extract() -> Extraction:
         page = read_page(ref.path)
-        return run_page(page, layouts=layouts, layout=layout_for_page(page, layouts).name)
+        return run_captured(page, layouts)
 
     return fitted(ref, guarded(ref, extract))
 

@@ -13,8 +13,7 @@ from pathlib import Path
 import pytest
 
 from template_guard.engine.article import clip
-from template_guard.engine.pipeline import run_page
-from template_guard.engine.routing import layout_for_page
+from template_guard.engine.pipeline import run_captured
 from template_guard.errors import TemplateGuardError
 from template_guard.report import PageReport, ReportFinding, remove_reports, write_index, write_report
 from template_guard.report.diffing import snapshot_diff, snapshot_path
@@ -66,7 +65,7 @@ def write_page_report(config: pytest.Config, directory: Path, ref: PageRef, repo
     found = project(config)
     try:
         page = read_page(ref.path)
-        extraction = run_page(page, layouts=found.layouts, layout=layout_for_page(page, found.layouts).name)
+        extraction = run_captured(page, found.layouts)
     except TemplateGuardError:
         return None  # the test's own message says why; there is no page to draw
     failure = (report.longreprtext.strip().splitlines() or ["(no message)"])[0]

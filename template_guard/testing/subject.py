@@ -14,8 +14,8 @@ from template_guard.engine.article import Article
 from template_guard.engine.boilerplate import strip_boilerplate, strip_noise
 from template_guard.engine.fields import jsonld_documents, read_body, read_fields, reads_jsonld
 from template_guard.engine.layout import LayoutVersion
-from template_guard.engine.pipeline import Extraction, run, run_page
-from template_guard.engine.routing import LayoutSet, layout_for_page
+from template_guard.engine.pipeline import Extraction, run, run_captured
+from template_guard.engine.routing import LayoutSet
 from template_guard.engine.variants import choose_version
 from template_guard.store.pages import Page, utc_day
 from template_guard.testing.mutations import Mutation, serialize
@@ -58,7 +58,7 @@ class Subject:
     ) -> Subject:
         """The subject for a captured page (pass the page's `extraction` when it is already known)."""
         if extraction is None:
-            extraction = run_page(page, layouts=layouts, layout=layout_for_page(page, layouts).name)
+            extraction = run_captured(page, layouts)
         return cls(
             page_id=page.page_id,
             content=page.content,

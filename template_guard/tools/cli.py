@@ -20,8 +20,8 @@ from template_guard.engine.diagnostics import (
     worst,
 )
 from template_guard.engine.parse import PRESCAN_BYTES, Decoded, late_meta_charset
-from template_guard.engine.pipeline import Extraction, run_page
-from template_guard.engine.routing import LayoutSet, layout_for_page, load_layouts
+from template_guard.engine.pipeline import Extraction, run_captured, run_page
+from template_guard.engine.routing import LayoutSet, load_layouts
 from template_guard.errors import TemplateGuardError
 from template_guard.store.pages import Page, discover_pages, page_id, read_page
 from template_guard.tools.evidence_check import report_evidence
@@ -141,7 +141,7 @@ def check(pages_dir: Path, layouts_dirs: tuple[Path, ...]) -> None:
             label = page_id(path, pages_dir)
             try:
                 page = read_page(path)
-                extraction = _extract(page, layouts)
+                extraction = run_captured(page, layouts)
             except TemplateGuardError as error:
                 statuses.append("error")
                 bar.echo(f"  error    {label}: {error}")
@@ -177,14 +177,10 @@ def check(pages_dir: Path, layouts_dirs: tuple[Path, ...]) -> None:
         sys.exit(EXIT_PROBLEMS)
 
 
-def _extract(page: Page, layouts: LayoutSet) -> Extraction:
-    return run_page(page, layouts=layouts, layout=layout_for_page(page, layouts).name)
-
-
 def _extract_again(path: Path, layouts: LayoutSet) -> Extraction | None:
     """A page `check` extracted before; None if it no longer extracts (its error was reported already)."""
     try:
-        return _extract(read_page(path), layouts)
+        return run_captured(read_page(path), layouts)
     except TemplateGuardError:
         return None
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from template_guard.engine.pipeline import Extraction, run_page
-from template_guard.engine.routing import LayoutSet, layout_for_page, load_layouts
+from template_guard.engine.pipeline import Extraction, run_captured, run_page
+from template_guard.engine.routing import LayoutSet, load_layouts
 from template_guard.errors import TemplateGuardError
 from template_guard.report import PageReport, report_entries, write_index, write_report
 from template_guard.report.diffing import snapshot_diff, snapshot_path
@@ -64,5 +64,5 @@ def report_command(paths: tuple[Path, ...], output_dir: Path, snapshots_dir: Pat
 def _extract(page: Page, layouts: LayoutSet) -> Extraction:
     """The page's extraction, its layout chosen as `check` and the pytest plugin choose it when they can."""
     if page.layout_hint in layouts.names or page.meta.url:
-        return run_page(page, layouts=layouts, layout=layout_for_page(page, layouts).name)
+        return run_captured(page, layouts)
     return run_page(page, layouts=layouts)  # no sidecar, no layout directory: the page's canonical URL
