@@ -2,6 +2,7 @@
 
     python benchmarks/speed.py [PAGES_DIR] [--rounds N] [--stat min] [--per-page]
     python benchmarks/speed.py [PAGES_DIR] --by-selector [--top N] [--layout NAME] [--layouts-dir DIR]
+    python benchmarks/speed.py [PAGES_DIR] --by-step [--rounds N]
 
 PAGES_DIR defaults to ../shared/corpora/fundus-eval/pages (relative to the repository). When its parent
 holds gold.json (the fundus-eval corpus), that gives each page's URL and crawl date, which pick the
@@ -19,6 +20,10 @@ The per-page figure is the median wall time over the rounds (``--stat min``: the
 second of each, and peak memory: the tracemalloc peak of one pass of each over all pages (Python
 allocations only; libxml2's own buffers are invisible to tracemalloc) and the process's ru_maxrss
 after each pass. Needs the `eval` extra (trafilatura, lxml_html_clean).
+
+--by-step times each step of the extraction in turn on every page (the checks on the bytes, libxml2's
+parse, the layout choice, noise, boilerplate regions, fields, the body's selectors and block walk, the
+article), next to lxml.html's parse of the same bytes: where the time over a plain parse goes.
 
 --by-selector times each selector of each layout instead, in the context the extraction runs it in
 (boilerplate regions on the whole page, fields after the chrome is gone, exclusions and block rules
@@ -61,10 +66,15 @@ if str(REPO) not in sys.path:  # run from a checkout without installing
     sys.path.insert(0, str(REPO))
 
 import template_guard
+from template_guard.engine import parse as parsing
+from template_guard.engine import pipeline
+from template_guard.engine.article import Article
 from template_guard.engine.blocks import locate_blocks
-from template_guard.engine.boilerplate import remove_keeping_tail, strip_noise
+from template_guard.engine.boilerplate import remove_keeping_tail, strip_boilerplate, strip_noise
+from template_guard.engine.fields import jsonld_documents, read_body, read_fields, reads_jsonld
 from template_guard.engine.parse import parse_html
 from template_guard.engine.selectors import Selector
+from template_guard.engine.variants import choose_version
 from template_guard.errors import NoLayoutError, TemplateGuardError
 from template_guard.store.pages import discover_pages, read_page
 
@@ -322,6 +332,7 @@ def main(argv: list[str] | None = None) -> int:
         "--by-selector", action="store_true",
         help="time every selector of every layout where the extraction runs it, and list the slowest",
     )
+    parser.add_argument("--by-step", action="store_true", help="time each step of the extraction on every page")
     parser.add_argument("--top", type=int, default=25, help="with --by-selector: how many of the slowest to list (default 25)")
     parser.add_argument(
         "--layout", action="append", default=[], metavar="NAME", help="only the pages of this layout (repeatable)"
@@ -351,6 +362,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"no page in {args.pages} is served by a layout", file=sys.stderr)
         return 2
     stat = statistics.median if args.stat == "median" else min
+    if args.by_step:
+        return by_step(samples, layouts, args.rounds)
     if args.by_selector:
         return by_selector(samples, skipped, layouts, args.rounds, args.stat, stat, args.top)
     funcs = methods(layouts)
@@ -410,6 +423,47 @@ def main(argv: list[str] | None = None) -> int:
         f"(target >= {TARGET_C_OVER_B:g}: {verdict(min(median_cb, totals_cb) >= TARGET_C_OVER_B)})"
     )
     print("memory: tracemalloc counts Python allocations only; ru_maxrss is the process high-water mark after each pass")
+    return 0
+
+
+def by_step(samples: list[Sample], layouts: template_guard.LayoutSet, rounds: int) -> int:
+    """The --by-step report: mean milliseconds per page of each step of the extraction."""
+    totals: dict[str, float] = {}
+
+    def timed(step: str, work: Callable[..., Any], *args: Any) -> Any:
+        start = time.perf_counter()
+        result = work(*args)
+        totals[step] = totals.get(step, 0.0) + time.perf_counter() - start
+        return result
+
+    def article(layout: template_guard.Layout, version: template_guard.LayoutVersion, removed: Any, fields: Any, body: Any) -> None:
+        values = {name: match.values for name, match in fields.items()}
+        Article.from_values(values, body.blocks, layout=layout.name, version=version.name)
+        pipeline._problems(version, removed, fields, body)
+
+    for _ in range(rounds):
+        for sample in samples:
+            content = sample.content
+            timed("(a) lxml.html parse", lxml.html.document_fromstring, content)
+            timed("binary sniff, charset", parsing.sniff_binary, content)
+            timed("binary sniff, charset", parsing._read_as_utf8_first, content, sample.charset)
+            timed("forbidden-character scan", parsing._has_forbidden_utf8, content)
+            root, _ = timed("libxml2 parse", parsing._parse_utf8, content, sample.name)
+            layout = timed("layout and version", layouts.for_url, sample.url)
+            day = sample.captured_at.date() if sample.captured_at else None
+            version = timed("layout and version", choose_version, layout, day, sample.url, root).version
+            documents = timed("JSON-LD", jsonld_documents, root) if reads_jsonld(version) else ()
+            timed("noise", strip_noise, root)
+            removed = timed("boilerplate selectors", strip_boilerplate, root, version)
+            fields = timed("field selectors", read_fields, root, version, documents)
+            body = timed("body selectors and block walk", read_body, root, version.body)
+            timed("article and problems", article, layout, version, removed, fields, body)
+    count = rounds * len(samples)
+    print(f"pages: {len(samples)}, rounds: {rounds} (mean ms per page; a clean UTF-8 page takes every step shown)")
+    for step, seconds in totals.items():
+        print(f"  {step:<32}{1000 * seconds / count:8.3f}")
+    ours = sum(seconds for step, seconds in totals.items() if not step.startswith("(a)"))
+    print(f"  {'(b) the steps together':<32}{1000 * ours / count:8.3f}")
     return 0
 
 
